@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 using DotNetEnv;
@@ -53,22 +54,23 @@ using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cance
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 var ct = cancel.Token;
 
-using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+using var http = new HttpClient { Timeout = settings.Timeout };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
 http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", Usage.Version));
 var hubspot = new PacedHubSpotClient(http, settings.BaseUrl);
+var progress = new Progress();
 
 try
 {
-    var contactId = await CreateContactAsync(hubspot, settings, ct);
-    Console.WriteLine($"Contact {contactId} created: {settings.FirstName} {settings.LastName} <{settings.Email}>");
+    progress.Contact = await EnsureContactAsync(hubspot, settings, ct);
+    Console.WriteLine($"Contact {progress.Contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
 
-    var companyId = await CreateCompanyAsync(hubspot, ct);
-    Console.WriteLine($"Company {companyId} created: {Company.Name} ({Company.Domain})");
+    progress.Company = await EnsureCompanyAsync(hubspot, ct);
+    Console.WriteLine($"Company {progress.Company}: {Company.Name} ({Company.Domain})");
 
-    await AssociateAsync(hubspot, contactId, companyId, ct);
-    Console.WriteLine($"Contact {contactId} associated with company {companyId}.");
+    await AssociateAsync(hubspot, progress.Contact.Id, progress.Company.Id, ct);
+    Console.WriteLine($"Contact {progress.Contact.Id} associated with company {progress.Company.Id}.");
 
     Console.WriteLine($"Done: {hubspot.RequestsSent} requests to {settings.BaseUrl.Authority}.");
     return ExitCode.Done;
@@ -76,11 +78,13 @@ try
 catch (HubSpotException e)
 {
     Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(progress.Summary());
     return ExitCode.Failed;
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
     Console.Error.WriteLine("Cancelled.");
+    Console.Error.WriteLine(progress.Summary());
     return ExitCode.Cancelled;
 }
 
@@ -90,18 +94,71 @@ void Cancel(PosixSignalContext context)
     cancel.Cancel();
 }
 
-static async Task<string> CreateContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
+// Contacts are unique by email: create, and on 409 reuse the one HubSpot names.
+static async Task<Outcome> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
-    var response = await hubspot.SendAsync("creating the contact", HttpMethod.Post, Paths.Contacts, ContactBody(settings), ct);
-    return response.Read(Json.Context.HubSpotRecord).Id;
+    var response = await hubspot.SendAsync("creating the contact", HttpMethod.Post, Paths.Contacts, ContactBody(settings), ct, alsoAccept: HttpStatusCode.Conflict);
+    if (response.Status != HttpStatusCode.Conflict)
+    {
+        return new Outcome(response.Read(Json.Context.HubSpotRecord).Id, Created: true);
+    }
+
+    if (Patterns.ExistingId().Match(response.Error().Message ?? "") is { Success: true } match)
+    {
+        return new Outcome(match.Groups[1].Value, Created: false);
+    }
+
+    // The id is only inside the message; when it is not there, read the contact by email (no index lag).
+    var read = await hubspot.SendAsync("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email), null, ct);
+    return new Outcome(read.Read(Json.Context.HubSpotRecord).Id, Created: false);
 }
 
-static async Task<string> CreateCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
+// HubSpot does not deduplicate companies created through the API: look for ours before creating one.
+static async Task<Outcome> EnsureCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
 {
-    var response = await hubspot.SendAsync("creating the company", HttpMethod.Post, Paths.Companies, CompanyBody(), ct);
-    return response.Read(Json.Context.HubSpotRecord).Id;
+    if (await FindCompanyAsync(hubspot, ct) is { } existing)
+    {
+        return new Outcome(existing, Created: false);
+    }
+
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            var response = await hubspot.SendAsync("creating the company", HttpMethod.Post, Paths.Companies, CompanyBody(), ct, safeToRepeat: false);
+            return new Outcome(response.Read(Json.Context.HubSpotRecord).Id, Created: true);
+        }
+        catch (HubSpotException e) when (e.MayHaveTakenEffect)
+        {
+            if (attempt == PacedHubSpotClient.MaxAttempts)
+            {
+                throw e.After(attempt);
+            }
+
+            // A lost answer may hide a stored company: look again before creating another.
+            var wait = PacedHubSpotClient.Backoff(attempt);
+            Console.WriteLine($"Creating the company: {e.Reason}; checking in {wait.TotalSeconds:0.0} s whether HubSpot stored it before trying again (attempt {attempt + 1} of {PacedHubSpotClient.MaxAttempts}).");
+            await Task.Delay(wait, ct);
+            if (await FindCompanyAsync(hubspot, ct) is { } stored)
+            {
+                return new Outcome(stored, Created: true);
+            }
+        }
+    }
 }
 
+static async Task<string?> FindCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
+{
+    var response = await hubspot.SendAsync("searching for the company", HttpMethod.Post, Paths.CompanySearch, CompanySearchBody(), ct);
+    var found = response.Read(Json.Context.SearchResponse).Results;
+    return found
+        .OrderBy(c => c.CreatedAt ?? DateTimeOffset.MaxValue)
+        .ThenBy(c => c.Id.Length)
+        .ThenBy(c => c.Id, StringComparer.Ordinal)
+        .FirstOrDefault()?.Id;
+}
+
+// Re-associating an existing pair succeeds, so this step is always safe to repeat.
 static Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct) =>
     hubspot.SendAsync("associating the contact with the company", HttpMethod.Put, Paths.Association(contactId, companyId), null, ct);
 
@@ -111,11 +168,16 @@ static string ContactBody(Settings settings) => Json.Write(new CreateRecordReque
 static string CompanyBody() => Json.Write(new CreateRecordRequest(
     new Dictionary<string, string> { ["name"] = Company.Name, ["domain"] = Company.Domain }));
 
+static string CompanySearchBody() => JsonSerializer.Serialize(
+    new SearchRequest([new FilterGroup([new Filter("domain", "EQ", Company.Domain)])], ["name", "domain"], Limit: 10),
+    Json.Context.SearchRequest);
+
 static void PrintDryRun(Settings settings)
 {
     Console.WriteLine($"Dry run: nothing is sent. {settings.BaseUrl.Authority} would receive, 200 ms apart:");
-    Console.WriteLine($"POST {Paths.Contacts}{Environment.NewLine}  {ContactBody(settings)}");
-    Console.WriteLine($"POST {Paths.Companies}{Environment.NewLine}  {CompanyBody()}");
+    Console.WriteLine($"POST {Paths.Contacts}   (409: reuse the existing contact){Environment.NewLine}  {ContactBody(settings)}");
+    Console.WriteLine($"POST {Paths.CompanySearch}{Environment.NewLine}  {CompanySearchBody()}");
+    Console.WriteLine($"POST {Paths.Companies}   (only when the search finds none){Environment.NewLine}  {CompanyBody()}");
     Console.WriteLine($"PUT  {Uri.UnescapeDataString(Paths.Association("{contactId}", "{companyId}"))}");
 }
 
@@ -140,6 +202,10 @@ static class Paths
     public const string Contacts = $"/crm/objects/{ApiVersion}/contacts";
     public const string Companies = $"/crm/objects/{ApiVersion}/companies";
 
+    public const string CompanySearch = $"{Companies}/search";
+
+    public static string ContactByEmail(string email) => $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email";
+
     public static string Association(string contactId, string companyId) =>
         $"{Contacts}/{Uri.EscapeDataString(contactId)}/associations/default/companies/{Uri.EscapeDataString(companyId)}";
 }
@@ -162,13 +228,14 @@ static class Usage
           LASTNAME          the contact's last name (required)
           CONTACT_EMAIL     the contact's email (default: firstname.lastname@example.com)
           HUBSPOT_BASE_URL  API host (default: https://api.hubapi.com)
+          HUBSPOT_TIMEOUT_SECONDS  how long to wait for each answer (default: 30)
 
         Exit codes: 0 done, 1 HubSpot or network failure, 2 configuration or usage error, 130 cancelled.
         """;
 }
 
 /// <summary>Everything the run needs, validated before any request is sent.</summary>
-sealed partial record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl)
+sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
 {
     const string TokenPlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
     const string DefaultBaseUrl = "https://api.hubapi.com";
@@ -247,8 +314,22 @@ sealed partial record Settings(string Token, string FirstName, string LastName, 
             }
         }
 
+        var timeoutText = Read("HUBSPOT_TIMEOUT_SECONDS");
+        var timeout = TimeSpan.FromSeconds(30);
+        if (timeoutText.Length > 0)
+        {
+            if (int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 300)
+            {
+                timeout = TimeSpan.FromSeconds(seconds);
+            }
+            else
+            {
+                problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{timeoutText}' is not a whole number of seconds from 1 to 300.");
+            }
+        }
+
         return problems.Count == 0
-            ? (new Settings(token, firstName, lastName, email, baseUrl!), problems)
+            ? (new Settings(token, firstName, lastName, email, baseUrl!, timeout), problems)
             : (null, problems);
     }
 
@@ -272,7 +353,7 @@ sealed partial record Settings(string Token, string FirstName, string LastName, 
     }
 
     static bool IsEmail(string text) =>
-        MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0 && EmailShape().IsMatch(text);
+        MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0 && Patterns.EmailShape().IsMatch(text);
 
     /// <summary>firstname.lastname@example.com, lower-case, accents folded, other characters dropped.</summary>
     public static string EmailFromNames(string firstName, string lastName)
@@ -304,21 +385,74 @@ sealed partial record Settings(string Token, string FirstName, string LastName, 
 
         return plain.ToString();
     }
-
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    private static partial Regex EmailShape();
 }
 
-/// <summary>The one way to HubSpot: every request waits 200 ms first, so calls stay well under HubSpot's rate limits.</summary>
+
+/// <summary>The one way to HubSpot: every attempt waits 200 ms first, and failures HubSpot calls passing are retried.</summary>
 sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
 {
+    public const int MaxAttempts = 4;
+
+    // The original script's pace: it keeps a run far below HubSpot's 100 requests per 10 seconds.
     static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(200);
+
+    // Longer waits than this are not worth sitting through: the user is told to run again later.
+    static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
 
     public int RequestsSent { get; private set; }
 
-    public async Task<HubSpotResponse> SendAsync(string step, HttpMethod method, string path, string? json, CancellationToken ct)
+    /// <summary>
+    /// Sends until HubSpot answers 2xx (or <paramref name="alsoAccept"/>), at most <see cref="MaxAttempts"/> times.
+    /// When <paramref name="safeToRepeat"/> is false, a failure that HubSpot may have acted on is not retried here.
+    /// </summary>
+    public async Task<HubSpotResponse> SendAsync(string step, HttpMethod method, string path, string? json, CancellationToken ct,
+        HttpStatusCode? alsoAccept = null, bool safeToRepeat = true)
     {
-        await Task.Delay(Pace, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            await Task.Delay(Pace, ct);
+            HubSpotResponse response;
+            try
+            {
+                response = await SendOnceAsync(step, method, path, json, ct);
+            }
+            catch (HubSpotException e) when (e.MayHaveTakenEffect)
+            {
+                if (!safeToRepeat || attempt == MaxAttempts)
+                {
+                    throw e.After(attempt);
+                }
+
+                await WaitBeforeRetryAsync(step, e.Reason, Backoff(attempt), attempt, ct);
+                continue;
+            }
+
+            if (response.IsSuccess || response.Status == alsoAccept)
+            {
+                return response;
+            }
+
+            var wait = response.RetryDelay(attempt);
+            if (wait is null || (response.MayHaveTakenEffect && !safeToRepeat))
+            {
+                throw response.ToException();
+            }
+
+            if (attempt == MaxAttempts || wait > LongestWait)
+            {
+                throw response.ToException(wait > LongestWait ? wait : null).After(attempt);
+            }
+
+            await WaitBeforeRetryAsync(step, $"HubSpot answered {(int)response.Status}{(response.Error().PolicyName is { } policy ? $" {policy}" : "")}", wait.Value, attempt, ct);
+        }
+    }
+
+    /// <summary>About 1 s, 2 s, 4 s with ±20% jitter, so many clients do not retry in step.</summary>
+    public static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
+
+    async Task<HubSpotResponse> SendOnceAsync(string step, HttpMethod method, string path, string? json, CancellationToken ct)
+    {
         using var request = new HttpRequestMessage(method, new Uri(baseUrl, path));
         if (json is not null)
         {
@@ -326,41 +460,52 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
         }
 
         RequestsSent++;
-        HubSpotResponse response;
         try
         {
             using var answer = await http.SendAsync(request, ct);
-            response = new HubSpotResponse(step, answer.StatusCode, await answer.Content.ReadAsStringAsync(ct),
-                answer.Headers.TryGetValues("X-HubSpot-Correlation-Id", out var ids) ? ids.FirstOrDefault() : null);
+            return new HubSpotResponse(step, answer.StatusCode, await answer.Content.ReadAsStringAsync(ct), answer.Headers);
         }
         catch (HttpRequestException e)
         {
-            throw new HubSpotException($"Could not reach HubSpot at {baseUrl.Authority} while {step}: {Describe(e)}. Check HUBSPOT_BASE_URL and your connection.");
+            var reason = e.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => "the host name could not be resolved",
+                HttpRequestError.ConnectionError => "the connection failed",
+                HttpRequestError.SecureConnectionError => "the TLS handshake failed",
+                HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException => "the connection closed before HubSpot answered",
+                _ => e.Message,
+            };
+            throw new HubSpotException(
+                $"Could not reach HubSpot at {baseUrl.Authority} while {step}: {reason}. Check HUBSPOT_BASE_URL and your connection.",
+                mayHaveTakenEffect: true, reason);
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new HubSpotException($"HubSpot at {baseUrl.Authority} did not answer within {http.Timeout.TotalSeconds:0} s while {step}. Check your connection, then run again.");
+            var reason = $"no answer within {http.Timeout.TotalSeconds:0} s";
+            throw new HubSpotException(
+                $"HubSpot at {baseUrl.Authority} gave {reason} while {step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.",
+                mayHaveTakenEffect: true, reason);
         }
-
-        return response.IsSuccess ? response : throw response.ToException();
     }
 
-    static string Describe(HttpRequestException e) => e.HttpRequestError switch
+    static async Task WaitBeforeRetryAsync(string step, string reason, TimeSpan wait, int attempt, CancellationToken ct)
     {
-        HttpRequestError.NameResolutionError => "the host name could not be resolved",
-        HttpRequestError.ConnectionError => "the connection failed",
-        HttpRequestError.SecureConnectionError => "the TLS handshake failed",
-        HttpRequestError.ResponseEnded => "the connection closed before HubSpot answered",
-        _ => e.Message,
-    };
+        Console.WriteLine($"{char.ToUpperInvariant(step[0])}{step[1..]}: {reason}; trying again in {wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {MaxAttempts}).");
+        await Task.Delay(wait, ct);
+    }
 }
 
 /// <summary>An answer from HubSpot, read whole (they are small).</summary>
-sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, string? CorrelationIdHeader)
+sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, HttpResponseHeaders Headers)
 {
+    static readonly int[] ServerTrouble = [500, 502, 503, 504, 521];
+
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
-    public T Read<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    /// <summary>5xx: HubSpot may have stored the record before failing.</summary>
+    public bool MayHaveTakenEffect => (int)Status >= 500;
+
+    public T Read<T>(JsonTypeInfo<T> type)
     {
         try
         {
@@ -368,7 +513,7 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, s
         }
         catch (JsonException)
         {
-            throw new HubSpotException($"HubSpot answered {(int)Status} while {Step}, but not with the JSON expected. Check HUBSPOT_BASE_URL points at HubSpot's API.");
+            throw new HubSpotException($"HubSpot answered {(int)Status} while {Step}, but not with the JSON expected. Check that HUBSPOT_BASE_URL points at HubSpot's API.");
         }
     }
 
@@ -384,16 +529,70 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, s
         }
     }
 
-    public HubSpotException ToException()
+    /// <summary>How long to wait before the next attempt, or null when this answer must not be retried.</summary>
+    public TimeSpan? RetryDelay(int attempt)
+    {
+        var retryAfter = RetryAfter();
+        return (int)Status switch
+        {
+            429 when Error().PolicyName == "DAILY" => null,
+            429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(Error().PolicyName == "SECONDLY" ? 1 : 10),
+            423 => retryAfter is { } after && after > TimeSpan.FromSeconds(2) ? after : TimeSpan.FromSeconds(2),
+            var code when ServerTrouble.Contains(code) => retryAfter ?? PacedHubSpotClient.Backoff(attempt),
+            _ => null,
+        };
+    }
+
+    public TimeSpan? RetryAfter() =>
+        Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
+            _ => null,
+        };
+
+    TimeSpan? IntervalWindow() =>
+        Headers.TryGetValues("X-HubSpot-RateLimit-Interval-Milliseconds", out var values)
+        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+
+    /// <summary>The one line the user reads: what failed, HubSpot's words, the fix, the correlation id.</summary>
+    public HubSpotException ToException(TimeSpan? tooLongWait = null)
     {
         var error = Error();
+        var code = (int)Status;
         var category = error.Category ?? error.PolicyName;
-        var message = error.Message is { Length: > 0 } m ? Readable(m) : "no message";
-        var correlationId = error.CorrelationId ?? CorrelationIdHeader;
-        return new HubSpotException(
-            $"HubSpot answered {(int)Status}{(category is null ? "" : $" {category}")} while {Step}: {message}" +
-            (correlationId is null ? "" : $" (correlation id {correlationId})"));
+        var label = category is null ? $"{code}" : $"{code} {category}";
+        var message = error.Message is { Length: > 0 } m ? Sentence(Readable(m)) : "(no message).";
+        var text = code switch
+        {
+            401 => $"HubSpot rejected the token ({label}) while {Step}. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account.",
+            403 when error.Category == "MISSING_SCOPES" || error.Scopes().Count > 0 =>
+                $"The token lacks a scope needed for {Step} ({label}): {(error.Scopes() is { Count: > 0 } scopes ? string.Join(", ", scopes) : message)}. " +
+                "Grant it to your service key or private app in HubSpot (Development › Keys, or the app's Scopes tab), then run again.",
+            429 when error.PolicyName == "DAILY" =>
+                $"HubSpot's daily API limit for this account is spent ({label}) while {Step}. It resets at midnight in the account's time zone; run again then.",
+            429 => $"HubSpot's rate limit held ({label}) while {Step}: {message} Wait a little, then run again.",
+            477 => $"The HubSpot account is being migrated ({label}) while {Step}: {message} " +
+                $"Run again {(RetryAfter() is { } after ? $"in {Describe(after)}" : "later")}.",
+            >= 500 => $"HubSpot had trouble ({label}) while {Step}: {message} Run again later.",
+            _ => $"HubSpot answered {label} while {Step}: {message}",
+        };
+        if (tooLongWait is { } wait && code != 477)
+        {
+            text += $" HubSpot asked to wait {Describe(wait)}: run again then.";
+        }
+
+        var correlationId = error.CorrelationId
+            ?? (Headers.TryGetValues("X-HubSpot-Correlation-Id", out var ids) ? ids.FirstOrDefault() : null);
+        return new HubSpotException(text, MayHaveTakenEffect, $"HubSpot answered {label}", correlationId);
     }
+
+    static string Sentence(string text) => text.TrimEnd() is var t && t.Length > 0 && ".!?".Contains(t[^1], StringComparison.Ordinal) ? t : $"{t}.";
+
+    static string Describe(TimeSpan wait) =>
+        wait < TimeSpan.FromMinutes(2) ? $"{wait.TotalSeconds:0} s" : wait < TimeSpan.FromHours(2) ? $"{wait.TotalMinutes:0} min" : $"{wait.TotalHours:0} h";
 
     // Validation errors carry JSON inside the message: "Property values were not valid: [{...}]".
     static string Readable(string message)
@@ -418,7 +617,37 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, s
 }
 
 /// <summary>A failure already worded for the user: one line, no stack trace.</summary>
-sealed class HubSpotException(string message) : Exception(message);
+sealed class HubSpotException(string text, bool mayHaveTakenEffect = false, string? reason = null, string? correlationId = null, int attempts = 1)
+    : Exception(text + (attempts > 1 ? $" Gave up after {attempts} attempts." : "") + (correlationId is null ? "" : $" (correlation id {correlationId})"))
+{
+    /// <summary>The request may have been carried out even though no answer said so (timeout, lost connection, 5xx).</summary>
+    public bool MayHaveTakenEffect { get; } = mayHaveTakenEffect;
+
+    /// <summary>The short cause, for the line that announces a retry.</summary>
+    public string Reason { get; } = reason ?? text;
+
+    public HubSpotException After(int attemptsMade) => new(text, MayHaveTakenEffect, Reason, correlationId, attemptsMade);
+}
+
+/// <summary>A record this run needs, and whether this run created it.</summary>
+sealed record Outcome(string Id, bool Created)
+{
+    public override string ToString() => $"{Id} {(Created ? "created" : "already existed")}";
+}
+
+/// <summary>What exists so far, for the last words of a run that stops early.</summary>
+sealed class Progress
+{
+    public Outcome? Contact { get; set; }
+    public Outcome? Company { get; set; }
+
+    public string Summary()
+    {
+        var contact = Contact is null ? "no contact yet" : $"contact {Contact}";
+        var company = Company is null ? "no company yet" : $"company {Company}";
+        return $"So far: {contact}, {company}. Running again is safe: it reuses what exists and creates only what is missing.";
+    }
+}
 
 sealed record CreateRecordRequest(IReadOnlyDictionary<string, string> Properties)
 {
@@ -426,11 +655,54 @@ sealed record CreateRecordRequest(IReadOnlyDictionary<string, string> Properties
     public IReadOnlyList<JsonElement> Associations { get; } = [];
 }
 
+sealed record SearchRequest(IReadOnlyList<FilterGroup> FilterGroups, IReadOnlyList<string> Properties, int Limit);
+
+sealed record FilterGroup(IReadOnlyList<Filter> Filters);
+
+sealed record Filter(string PropertyName, string Operator, string Value);
+
+sealed record SearchResponse(int Total, IReadOnlyList<HubSpotRecord> Results);
+
 sealed record HubSpotRecord(string Id, DateTimeOffset? CreatedAt);
 
 sealed record ValidationDetail(string? Message, string? Name);
 
-sealed record HubSpotError(string? Message = null, string? CorrelationId = null, string? Category = null, string? PolicyName = null);
+sealed record HubSpotError(
+    string? Message = null,
+    string? CorrelationId = null,
+    string? Category = null,
+    string? PolicyName = null,
+    IReadOnlyList<HubSpotErrorDetail>? Errors = null,
+    JsonElement? Context = null)
+{
+    static readonly string[] ScopeKeys = ["requiredScopes", "requiredGranularScopes", "missingScopes"];
+
+    /// <summary>The scopes HubSpot says are missing, wherever this error shape puts them.</summary>
+    public IReadOnlyList<string> Scopes()
+    {
+        var contexts = (Errors ?? []).Select(e => e.Context).Append(Context).OfType<JsonElement>();
+        return [.. contexts
+            .Where(c => c.ValueKind == JsonValueKind.Object)
+            .SelectMany(c => ScopeKeys.Select(key => c.TryGetProperty(key, out var list) ? list : default))
+            .Where(list => list.ValueKind == JsonValueKind.Array)
+            .SelectMany(list => list.EnumerateArray())
+            .Where(scope => scope.ValueKind == JsonValueKind.String)
+            .Select(scope => scope.GetString()!)
+            .Distinct()];
+    }
+}
+
+sealed record HubSpotErrorDetail(string? Message, JsonElement? Context);
+
+static partial class Patterns
+{
+    // HubSpot's 409 names the existing contact only in prose: "Contact already exists. Existing ID: 37765128953".
+    [GeneratedRegex(@"Existing ID: (\d+)")]
+    public static partial Regex ExistingId();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    public static partial Regex EmailShape();
+}
 
 static class Json
 {
@@ -441,6 +713,8 @@ static class Json
 }
 
 [JsonSerializable(typeof(CreateRecordRequest))]
+[JsonSerializable(typeof(SearchRequest))]
+[JsonSerializable(typeof(SearchResponse))]
 [JsonSerializable(typeof(HubSpotRecord))]
 [JsonSerializable(typeof(HubSpotError))]
 [JsonSerializable(typeof(List<ValidationDetail>))]

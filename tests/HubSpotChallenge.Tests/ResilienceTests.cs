@@ -1,0 +1,458 @@
+using System.Diagnostics;
+
+using FakeHubSpot;
+
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>What the resilience tests share: HubSpot's bodies and the converged end state.</summary>
+static class Expect
+{
+    public const string Domain = "coding-challenge-company.com";
+
+    public static string RateLimitBody(string policy, string message) =>
+        $$"""{"status":"error","message":"{{message}}","errorType":"RATE_LIMIT","correlationId":"aaaa1111-0000-0000-0000-000000000429","policyName":"{{policy}}"}""";
+
+    public static string ServerErrorBody(int status) =>
+        $$"""{"status":"error","message":"Internal error {{status}}","correlationId":"bbbb2222-0000-0000-0000-000000000{{status}}","category":"INTERNAL_ERROR"}""";
+
+    public static List<Route?> Routes(Scenario scenario) => [.. scenario.HubSpot.Requests.Select(r => r.Route)];
+
+    public static void Converged(Scenario scenario)
+    {
+        var hub = scenario.HubSpot;
+        var contact = Assert.Single(hub.Contacts);
+        var company = Assert.Single(hub.Companies, c => c["domain"] == Expect.Domain);
+        Assert.Contains((contact.Id, company.Id), hub.Associations);
+    }
+}
+
+/// <summary>Re-runs create nothing twice: existing records are found and reused.</summary>
+public sealed class RerunTests
+{
+    [Fact]
+    public async Task AFreshPortalCostsFourCallsInOrder()
+    {
+        await using var scenario = await Scenario.StartAsync();
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault], Expect.Routes(scenario));
+        var search = scenario.HubSpot.Requests[1].Json!;
+        Assert.Equal("domain", search["filterGroups"]![0]!["filters"]![0]!["propertyName"]!.GetValue<string>());
+        Assert.Equal("EQ", search["filterGroups"]![0]!["filters"]![0]!["operator"]!.GetValue<string>());
+        Assert.Equal(Expect.Domain, search["filterGroups"]![0]!["filters"]![0]!["value"]!.GetValue<string>());
+        Assert.Contains("created", run.Stdout, StringComparison.Ordinal);
+        Expect.Converged(scenario);
+    }
+
+    [Fact]
+    public async Task ASecondRunCreatesNothingAndSaysSo()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        (await scenario.RunAsync()).ShouldExitWith(0);
+        var firstRequests = scenario.HubSpot.Requests.Count;
+
+        var second = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Associations);
+        var rerun = Expect.Routes(scenario).Skip(firstRequests).ToList();
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.AssociateDefault], rerun);
+        Assert.Contains($"Contact {scenario.HubSpot.Contacts[0].Id} already existed", second.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Company {scenario.HubSpot.Companies[0].Id} already existed", second.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnExistingContactIsReusedByTheIdInHubSpotsConflictMessage()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var existing = scenario.HubSpot.SeedContact("ada.lovelace@example.com", "Ada", "Lovelace", id: "123456789012345678");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal((existing.Id, scenario.HubSpot.Companies[0].Id), Assert.Single(scenario.HubSpot.Associations));
+        Assert.DoesNotContain(Route.ReadContact, Expect.Routes(scenario));
+        Assert.Contains("Contact 123456789012345678 already existed", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AConflictWithoutAReadableIdFallsBackToReadingTheContactByEmail()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var existing = scenario.HubSpot.SeedContact("ada.lovelace@example.com", "Ada", "Lovelace");
+        scenario.HubSpot.SeedCompany("Coding Challenge Company GmbH", Expect.Domain, DateTimeOffset.UtcNow.AddDays(-1));
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(409,
+            """{"status":"error","message":"Contact already exists.","correlationId":"cccc3333-0000-0000-0000-000000000409","category":"CONFLICT"}"""));
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(existing.Id, scenario.HubSpot.Associations[0].ContactId);
+        var read = Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.ReadContact);
+        Assert.Equal("/crm/objects/2026-09/contacts/ada.lovelace@example.com", read.Path);
+        Assert.Equal("?idProperty=email", read.Query);
+        Assert.Equal(4, scenario.HubSpot.Requests.Count);
+    }
+
+    [Fact]
+    public async Task AnExistingCompanyIsReusedTheOldestWhenSeveral()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        scenario.HubSpot.SeedCompany("Coding Challenge Company GmbH", Expect.Domain, now.AddDays(-1), id: "900");
+        var oldest = scenario.HubSpot.SeedCompany("Coding Challenge Company GmbH", Expect.Domain, now.AddDays(-30), id: "901");
+        scenario.HubSpot.SeedCompany("Someone Else", "example.org", now.AddDays(-60), id: "902");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Assert.Equal(3, scenario.HubSpot.Companies.Count);
+        Assert.DoesNotContain(Route.CreateCompany, Expect.Routes(scenario));
+        Assert.Equal(oldest.Id, Assert.Single(scenario.HubSpot.Associations).CompanyId);
+        Assert.Contains("Company 901 already existed", run.Stdout, StringComparison.Ordinal);
+    }
+
+}
+
+/// <summary>Passing failures are retried through the paced helper, at most four attempts.</summary>
+public sealed class RetryTests
+{
+    [Fact]
+    public async Task ARateLimitIsRetriedNoSoonerThanRetryAfter()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
+            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "2")));
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        var attempts = scenario.HubSpot.Requests.Where(r => r.Route == Route.CreateContact).ToList();
+        Assert.Equal(2, attempts.Count);
+        var gap = attempts[1].ArrivedAfterStart - attempts[0].ArrivedAfterStart;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(2000), $"The retry came {gap.TotalMilliseconds:0} ms after the 429.");
+    }
+
+    [Fact]
+    public async Task ARateLimitWithoutRetryAfterWaitsForTheIntervalWindow()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(429,
+            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."),
+            ("X-HubSpot-RateLimit-Interval-Milliseconds", "1500")));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        var attempts = scenario.HubSpot.Requests.Where(r => r.Route == Route.SearchCompanies).ToList();
+        Assert.Equal(2, attempts.Count);
+        var gap = attempts[1].ArrivedAfterStart - attempts[0].ArrivedAfterStart;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(1500), $"The retry came {gap.TotalMilliseconds:0} ms after the 429.");
+        Assert.Contains("trying again in 1.5 s", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheDailyLimitIsNotRetriedAndSaysWhenItResets()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429, Expect.RateLimitBody("DAILY", "You have reached your daily limit.")), times: 4);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Contains("daily", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("midnight in the account's time zone", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("aaaa1111-0000-0000-0000-000000000429", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Contacts);
+        Assert.Empty(scenario.HubSpot.Companies);
+    }
+
+    [Fact]
+    public async Task APersistentRateLimitStopsAfterFourAttempts()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
+            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "1")), times: 10);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Equal(4, scenario.HubSpot.Requests.Count);
+        Assert.All(scenario.HubSpot.Requests, r => Assert.Equal(Route.CreateContact, r.Route));
+        Assert.Contains("429", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("4 attempts", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("You have reached your ten_secondly_rolling limit.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("aaaa1111-0000-0000-0000-000000000429", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+    [Fact]
+    public async Task ALockedRecordIsRetriedAfterAtLeastTwoSeconds()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Respond(423,
+            """{"status":"error","message":"Locked during bulk writes","correlationId":"dddd4444-0000-0000-0000-000000000423"}"""));
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        var attempts = scenario.HubSpot.Requests.Where(r => r.Route == Route.AssociateDefault).ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.True(attempts[1].ArrivedAfterStart - attempts[0].ArrivedAfterStart >= TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task ServiceUnavailableTwiceThenSuccessCreatesOneContact()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(503, Expect.ServerErrorBody(503)), times: 2);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(3, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateContact));
+        Assert.Contains("attempt 3 of 4", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADroppedConnectionOnTheAssociationIsRetried()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Drop());
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Associations);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.AssociateDefault));
+    }
+
+    [Fact]
+    public async Task ALostAnswerOnCompanyCreationLeavesOneCompany()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.LoseTheAnswer());
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.SearchCompanies, Route.AssociateDefault], Expect.Routes(scenario));
+        Assert.Contains("whether HubSpot stored it", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServerErrorOnCompanyCreationLooksBeforeCreatingAgain()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(502, Expect.ServerErrorBody(502)));
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault], Expect.Routes(scenario));
+    }
+
+    [Fact]
+    public async Task CompanyCreationThatKeepsFailingStopsAfterFourAttemptsAndCreatesNothing()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(503, Expect.ServerErrorBody(503)), times: 10);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Equal(4, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateCompany));
+        Assert.Empty(scenario.HubSpot.Companies);
+        Assert.Single(scenario.HubSpot.Contacts);
+        Assert.Contains("503", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("bbbb2222-0000-0000-0000-000000000503", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"contact {scenario.HubSpot.Contacts[0].Id} created", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Running again is safe", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALostAnswerOnContactCreationIsResolvedByTheConflict()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.LoseTheAnswer());
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateContact));
+    }
+
+    [Fact]
+    public async Task ASlowAnswerPastTheTimeoutIsRetried()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["HUBSPOT_TIMEOUT_SECONDS"] = "1";
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Slow(TimeSpan.FromSeconds(3)));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.AssociateDefault));
+        Assert.Contains("no answer within 1 s", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachableHostFailsAfterFourAttemptsNamingTheHost()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        scenario.Environment["HUBSPOT_BASE_URL"] = $"http://127.0.0.1:{port}";
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Contains($"Could not reach HubSpot at 127.0.0.1:{port}", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("HUBSPOT_BASE_URL", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("4 attempts", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, run.Stdout.Split('\n').Count(l => l.Contains("trying again", StringComparison.Ordinal)));
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+}
+
+/// <summary>Failures that retrying cannot fix end with one clear line and what exists.</summary>
+public sealed class FailureTests
+{
+    [Fact]
+    public async Task AWrongTokenIsNotRetriedAndPointsAtHubSpotKey()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["HUBSPOT_KEY"] = "pat-na1-this-token-is-fake-and-wrong";
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Contains("401", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rejected the token", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("HUBSPOT_KEY", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("correlation id", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+    [Fact]
+    public async Task AMissingScopeIsNamedAndWhatExistsIsReported()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.GrantedScopes.Remove("crm.objects.companies.read");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies], Expect.Routes(scenario));
+        Assert.Contains("403 MISSING_SCOPES", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("crm.objects.companies.read", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Grant", run.Stderr, StringComparison.Ordinal);
+        var contact = Assert.Single(scenario.HubSpot.Contacts);
+        Assert.Contains($"contact {contact.Id} created", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Running again is safe", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Companies);
+    }
+
+    public static TheoryData<string> ScopeShapes => new()
+    {
+        """{"status":"error","message":"missing","category":"MISSING_SCOPES","errors":[{"message":"One or more of the following scopes are required.","context":{"requiredScopes":["crm.objects.contacts.write"]}}]}""",
+        """{"status":"error","message":"missing","category":"MISSING_SCOPES","context":{"missingScopes":["crm.objects.contacts.write"]}}""",
+        """{"status":"error","message":"missing","category":"MISSING_SCOPES","context":{"requiredGranularScopes":["crm.objects.contacts.write"]}}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(ScopeShapes))]
+    public async Task MissingScopesAreFoundWhereverHubSpotPutsThem(string body)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(403, body));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Contains("crm.objects.contacts.write", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+    [Fact]
+    public async Task AnAccountMigrationStopsAndSaysWhenToComeBack()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(477,
+            """{"status":"error","message":"This portal is being migrated.","correlationId":"eeee5555-0000-0000-0000-000000000477"}""", ("Retry-After", "7200")));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Contains("migrated", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("in 2 h", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+}
+
+/// <summary>Ctrl+C and SIGTERM stop the run promptly wherever it is waiting.</summary>
+public sealed class CancellationTests
+{
+    [Theory]
+    [InlineData(Signals.SIGINT)]
+    [InlineData(Signals.SIGTERM)]
+    public async Task ASignalDuringASlowRequestExitsPromptlyWith130AndReportsTheContact(int signal)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Slow(TimeSpan.FromSeconds(20)));
+        var signalled = new Stopwatch();
+
+        var run = await scenario.RunAsync([], async pid =>
+        {
+            while (!scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany))
+            {
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            signalled.Start();
+            Signals.Send(pid, signal);
+        });
+        var toExit = signalled.Elapsed;
+
+        run.ShouldExitWith(130);
+        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
+        var contact = Assert.Single(scenario.HubSpot.Contacts);
+        Assert.Contains("Cancelled", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"contact {contact.Id} created", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Running again is safe", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Companies);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CtrlCDuringARetryWaitExitsPromptlyWith130()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
+            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "30")));
+        var signalled = new Stopwatch();
+
+        var run = await scenario.RunAsync([], async pid =>
+        {
+            while (scenario.HubSpot.Requests.Count == 0)
+            {
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            signalled.Start();
+            Signals.Send(pid, Signals.SIGINT);
+        });
+        var toExit = signalled.Elapsed;
+
+        run.ShouldExitWith(130);
+        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.");
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Empty(scenario.HubSpot.Contacts);
+        Assert.Contains("no contact yet", run.Stderr, StringComparison.Ordinal);
+    }
+}
