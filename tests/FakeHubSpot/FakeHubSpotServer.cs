@@ -106,12 +106,16 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     long _nextContactId = 37765128901;
     long _nextCompanyId = 20185735001;
 
-    FakeHubSpotServer(WebApplication app, string token)
+    FakeHubSpotServer(WebApplication app, string token, bool control)
     {
         _app = app;
         Token = token;
+        Control = control;
         app.Run(HandleAsync);
     }
+
+    /// <summary>Whether <c>/_fake/reset</c> and <c>/_fake/stats</c> answer (for the standalone fake and the benchmark).</summary>
+    public bool Control { get; }
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -129,12 +133,12 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     public IReadOnlyList<FakeRecord> Companies { get { lock (_lock) { return [.. _companies]; } } }
     public IReadOnlyList<(string ContactId, string CompanyId)> Associations { get { lock (_lock) { return [.. _associations]; } } }
 
-    public static async Task<FakeHubSpotServer> StartAsync(int port = 0, string token = DefaultToken)
+    public static async Task<FakeHubSpotServer> StartAsync(int port = 0, string token = DefaultToken, bool control = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
-        var server = new FakeHubSpotServer(builder.Build(), token);
+        var server = new FakeHubSpotServer(builder.Build(), token, control);
         await server._app.StartAsync();
         var address = server._app.Urls.First();
         server.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -171,9 +175,31 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets every record and request, as if HubSpot were a fresh portal.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _requests.Clear();
+            _contacts.Clear();
+            _companies.Clear();
+            _associations.Clear();
+            _recentCalls.Clear();
+            _recentSearches.Clear();
+        }
+
+        _faults.Clear();
+    }
+
     async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (Control && request.Path.StartsWithSegments("/_fake", StringComparison.Ordinal))
+        {
+            await HandleControlAsync(context);
+            return;
+        }
+
         string body;
         using (var reader = new StreamReader(request.Body, Encoding.UTF8))
         {
@@ -249,6 +275,31 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         {
             context.Response.ContentType = "application/json;charset=utf-8";
             await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+        }
+    }
+
+    // Not HubSpot: a control plane for the standalone fake, never recorded as a request.
+    async Task HandleControlAsync(HttpContext context)
+    {
+        switch (context.Request.Method, context.Request.Path.Value)
+        {
+            case ("POST", "/_fake/reset"):
+                Reset();
+                context.Response.StatusCode = 204;
+                break;
+            case ("GET", "/_fake/stats"):
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(new JsonObject
+                {
+                    ["requests"] = Requests.Count,
+                    ["contacts"] = Contacts.Count,
+                    ["companies"] = Companies.Count,
+                    ["associations"] = Associations.Count,
+                }.ToJsonString(), context.RequestAborted);
+                break;
+            default:
+                context.Response.StatusCode = 404;
+                break;
         }
     }
 

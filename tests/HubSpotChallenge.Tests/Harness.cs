@@ -71,10 +71,13 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>Runs the built app (what `dotnet run` runs) and waits for it to exit.</summary>
     public Task<AppResult> RunAsync(params string[] args) => RunAsync(args, whileRunning: null);
 
-    /// <summary>Runs the app; <paramref name="whileRunning"/> gets its process id while it runs (e.g. to send a signal).</summary>
-    public async Task<AppResult> RunAsync(string[] args, Func<int, Task>? whileRunning)
+    /// <summary>
+    /// Runs the app; <paramref name="whileRunning"/> gets its process id while it runs (e.g. to send a signal).
+    /// <paramref name="executable"/> runs another build of it (the native one) instead of the JIT build.
+    /// </summary>
+    public async Task<AppResult> RunAsync(string[] args, Func<int, Task>? whileRunning, string? executable = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             WorkingDirectory = Directory,
             RedirectStandardOutput = true,
@@ -84,7 +87,11 @@ public sealed class Scenario : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HubSpotChallenge.dll"));
+        if (executable is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HubSpotChallenge.dll"));
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using FakeHubSpot;
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>The Native AOT build behaves like the JIT build (needs clang; skipped without it).</summary>
+public sealed class NativeBuildTests
+{
+    [Fact]
+    public async Task ThePublishedNativeBinaryCreatesEverythingAndReusesItOnARerun()
+    {
+        Assert.SkipUnless(OnPath("clang"), "clang is not installed, so the native build cannot be published here (apt-get install clang zlib1g-dev).");
+        var binary = await PublishNativeAsync();
+        await using var scenario = await Scenario.StartAsync();
+
+        var first = (await scenario.RunAsync([], whileRunning: null, binary)).ShouldExitWith(0);
+        var second = (await scenario.RunAsync([], whileRunning: null, binary)).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(
+            [Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault,
+             Route.CreateContact, Route.SearchCompanies, Route.AssociateDefault],
+            Expect.Routes(scenario));
+        Assert.Contains("created", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("already existed", second.Stdout, StringComparison.Ordinal);
+    }
+
+    static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, tool)));
+
+    /// <summary>Runs the README's publish command into a fresh directory and returns the binary.</summary>
+    static async Task<string> PublishNativeAsync()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "HubSpotChallenge.csproj")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("HubSpotChallenge.csproj not found above the tests");
+        }
+
+        var output = Path.Combine(Path.GetTempPath(), "hubspot-challenge-native", Guid.NewGuid().ToString("N"));
+        var publish = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "publish", Path.Combine(root, "HubSpotChallenge.csproj"), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo" })
+        {
+            publish.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(publish)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"dotnet publish failed:{Environment.NewLine}{await stdout}{await stderr}");
+        return Path.Combine(output, "HubSpotChallenge");
+    }
+}
