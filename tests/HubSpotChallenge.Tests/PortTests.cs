@@ -199,6 +199,8 @@ public sealed class PortTests
     [InlineData("José María", "Núñez-Pérez", "josemaria.nunezperez@example.com")]
     [InlineData("Jürgen", "Weiß", "jurgen.weiss@example.com")]
     [InlineData("\"Ace\"", "Łukasiewicz", "ace.lukasiewicz@example.com")]
+    [InlineData("Ánh", "Nguyễn Thị", "anh.nguyenthi@example.com")]
+    [InlineData("Ørjan", "Æbeløe", "orjan.aebeloe@example.com")]
     [InlineData("李", "Smith", "smith@example.com")]
     public async Task NamesReachHubSpotUnchangedAndGiveAPlainEmail(string firstName, string lastName, string email)
     {
