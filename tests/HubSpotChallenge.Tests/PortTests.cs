@@ -132,6 +132,8 @@ public sealed class PortTests
         { "CONTACT_EMAIL", "not-an-email", "CONTACT_EMAIL 'not-an-email' is not an email address" },
         { "CONTACT_EMAIL", "Ada <ada@example.com>", "is not an email address" },
         { "CONTACT_EMAIL", "ada@coding-challenge-company.com", "CONTACT_EMAIL must not use coding-challenge-company.com" },
+        { "HUBSPOT_TIMEOUT_SECONDS", "0", "HUBSPOT_TIMEOUT_SECONDS '0' is not a whole number of seconds from 1 to 300" },
+        { "HUBSPOT_TIMEOUT_SECONDS", "ten", "HUBSPOT_TIMEOUT_SECONDS 'ten'" },
     };
 
     [Theory]

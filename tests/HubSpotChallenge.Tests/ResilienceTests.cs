@@ -188,6 +188,21 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task ARetryAfterLongerThanAMinuteIsNotSatThrough()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
+            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "3600")));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Contains("HubSpot asked to wait 60 min", run.Stderr, StringComparison.Ordinal);
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(30), run.ToString());
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+    [Fact]
     public async Task ALockedRecordIsRetriedAfterAtLeastTwoSeconds()
     {
         await using var scenario = await Scenario.StartAsync();
