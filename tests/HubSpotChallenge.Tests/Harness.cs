@@ -141,6 +141,27 @@ public sealed class Scenario : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Runs the app and sends it <paramref name="signal"/> once <paramref name="when"/> holds (checked as the fake
+    /// sees requests) and <paramref name="after"/> has passed; returns the run and how long it took to exit after the signal.
+    /// </summary>
+    public async Task<(AppResult Run, TimeSpan ToExit)> RunAndSignalAsync(int signal, Func<bool> when, TimeSpan after)
+    {
+        var signalled = new Stopwatch();
+        var run = await RunAsync([], async pid =>
+        {
+            while (!when())
+            {
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            await Task.Delay(after, TestContext.Current.CancellationToken);
+            signalled.Start();
+            Signals.Send(pid, signal);
+        });
+        return (run, signalled.Elapsed);
+    }
+
     /// <summary>Every run, whatever the test: the token never appears in anything the app prints.</summary>
     void AssertNoSecretIn(AppResult result)
     {

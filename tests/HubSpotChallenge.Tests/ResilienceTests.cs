@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 using FakeHubSpot;
 
@@ -419,19 +418,8 @@ public sealed class CancellationTests
     {
         await using var scenario = await Scenario.StartAsync();
         scenario.HubSpot.Inject(Route.CreateCompany, Fault.Slow(TimeSpan.FromSeconds(20)));
-        var signalled = new Stopwatch();
-
-        var run = await scenario.RunAsync([], async pid =>
-        {
-            while (!scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany))
-            {
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
-
-            signalled.Start();
-            Signals.Send(pid, signal);
-        });
-        var toExit = signalled.Elapsed;
+        var (run, toExit) = await scenario.RunAndSignalAsync(signal,
+            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany), after: TimeSpan.Zero);
 
         run.ShouldExitWith(130);
         Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
@@ -449,23 +437,11 @@ public sealed class CancellationTests
         await using var scenario = await Scenario.StartAsync();
         scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
             Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "30")));
-        var signalled = new Stopwatch();
-
-        var run = await scenario.RunAsync([], async pid =>
-        {
-            while (scenario.HubSpot.Requests.Count == 0)
-            {
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
-
-            await Task.Delay(300, TestContext.Current.CancellationToken);
-            signalled.Start();
-            Signals.Send(pid, Signals.SIGINT);
-        });
-        var toExit = signalled.Elapsed;
+        var (run, toExit) = await scenario.RunAndSignalAsync(Signals.SIGINT,
+            when: () => scenario.HubSpot.Requests.Count > 0, after: TimeSpan.FromMilliseconds(300));
 
         run.ShouldExitWith(130);
-        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.");
+        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
         Assert.Single(scenario.HubSpot.Requests);
         Assert.Empty(scenario.HubSpot.Contacts);
         Assert.Contains("no contact yet", run.Stderr, StringComparison.Ordinal);
