@@ -429,7 +429,6 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     }
 }
 
-
 /// <summary>The one way to HubSpot: every attempt waits 200 ms first, and failures HubSpot calls passing are retried.</summary>
 sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
 {
