@@ -484,7 +484,7 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
                 throw response.ToException(wait > LongestWait ? wait : null).After(attempt);
             }
 
-            await WaitBeforeRetryAsync(step, $"HubSpot answered {(int)response.Status}{(response.Error().PolicyName is { } policy ? $" {policy}" : "")}", wait.Value, attempt, ct);
+            await WaitBeforeRetryAsync(step, response.ToException().Reason, wait.Value, attempt, ct);
         }
     }
 
@@ -574,10 +574,11 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
     public TimeSpan? RetryDelay(int attempt)
     {
         var retryAfter = RetryAfter();
+        var policy = (int)Status == 429 ? Error().PolicyName : null;
         return (int)Status switch
         {
-            429 when Error().PolicyName == "DAILY" => null,
-            429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(Error().PolicyName == "SECONDLY" ? 1 : 10),
+            429 when policy == "DAILY" => null,
+            429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(policy == "SECONDLY" ? 1 : 10),
             423 => retryAfter is { } after && after > TimeSpan.FromSeconds(2) ? after : TimeSpan.FromSeconds(2),
             var code when ServerTrouble.Contains(code) => retryAfter ?? PacedHubSpotClient.Backoff(attempt),
             _ => null,
