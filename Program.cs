@@ -73,7 +73,7 @@ try
     progress.Contact = await EnsureContactAsync(hubspot, settings, ct);
     Console.WriteLine($"Contact {progress.Contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
 
-    progress.Company = await EnsureCompanyAsync(hubspot, ct);
+    progress.Company = await EnsureCompanyAsync(hubspot, progress.Contact, ct);
     Console.WriteLine($"Company {progress.Company}: {Company.Name} ({Company.Domain})");
 
     await AssociateAsync(hubspot, progress.Contact.Id, progress.Company.Id, ct);
@@ -104,85 +104,147 @@ void Cancel(PosixSignalContext context)
 // Contacts are unique by email: create, and on 409 reuse the one HubSpot names.
 static async Task<Outcome> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
-    var response = await hubspot.SendAsync("creating the contact", HttpMethod.Post, Paths.Contacts, ContactBody(settings), ct, alsoAccept: HttpStatusCode.Conflict);
-    if (response.Status != HttpStatusCode.Conflict)
+    var answer = await hubspot.SendAsync(
+        new("creating the contact", HttpMethod.Post, Paths.Contacts, ContactBody(settings)) { AlsoAccept = HttpStatusCode.Conflict },
+        answer => answer, ct);
+    if (answer.Status != HttpStatusCode.Conflict)
     {
-        return new Outcome(response.Read(Json.Context.HubSpotRecord).Id, Created: true);
+        return new Outcome(answer.Read(Json.Context.HubSpotRecord).Id, Created: true);
     }
 
-    if (Patterns.ExistingId().Match(response.Error().Message ?? "") is { Success: true } match)
+    if (Patterns.ExistingId().Match(answer.Error().Message ?? "") is { Success: true } match)
     {
         return new Outcome(match.Groups[1].Value, Created: false);
     }
 
     // The id is only inside the message; when it is not there, read the contact by email (no index lag).
-    var read = await hubspot.SendAsync("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email), null, ct);
-    return new Outcome(read.Read(Json.Context.HubSpotRecord).Id, Created: false);
+    var existing = await hubspot.SendAsync(
+        new("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email)),
+        answer => answer.Read(Json.Context.HubSpotRecord), ct);
+    return new Outcome(existing.Id, Created: false);
 }
 
 // HubSpot does not deduplicate companies created through the API: look for ours before creating one.
-static async Task<Outcome> EnsureCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
+static async Task<Outcome> EnsureCompanyAsync(PacedHubSpotClient hubspot, Outcome contact, CancellationToken ct)
 {
-    if (await FindCompanyAsync(hubspot, ct) is { } existing)
+    // An existing contact leads to the company through its associations, which do not lag as search does.
+    if (!contact.Created && await FindLinkedCompanyAsync(hubspot, contact.Id, ct) is { } linked)
     {
-        return new Outcome(existing, Created: false);
+        return new Outcome(linked, Created: false);
     }
 
-    for (var attempt = 1; ; attempt++)
+    // Another contact's run may have created it: search, which can miss a company created seconds ago.
+    if (await SearchCompanyAsync(hubspot, ct) is { } found)
     {
-        try
-        {
-            var response = await hubspot.SendAsync("creating the company", HttpMethod.Post, Paths.Companies, CompanyBody(), ct, safeToRepeat: false);
-            return new Outcome(response.Read(Json.Context.HubSpotRecord).Id, Created: true);
-        }
-        catch (HubSpotException e) when (e.MayHaveTakenEffect)
-        {
-            if (attempt == PacedHubSpotClient.MaxAttempts)
-            {
-                throw e.After(attempt);
-            }
-
-            // A lost answer may hide a stored company: look again before creating another.
-            var wait = PacedHubSpotClient.Backoff(attempt);
-            Console.WriteLine($"Creating the company: {e.Reason}; checking in {wait.TotalSeconds:0.0} s whether HubSpot stored it before trying again (attempt {attempt + 1} of {PacedHubSpotClient.MaxAttempts}).");
-            await Task.Delay(wait, ct);
-            if (await FindCompanyAsync(hubspot, ct) is { } stored)
-            {
-                return new Outcome(stored, Created: true);
-            }
-        }
+        return new Outcome(found, Created: false);
     }
+
+    var created = await hubspot.SendAsync(
+        new("creating the company", HttpMethod.Post, Paths.Companies, CompanyBody(contact.Id)),
+        answer => answer.Read(Json.Context.HubSpotRecord).Id,
+        ct,
+        // Created already associated with the contact, so a lost answer is settled by the contact's associations.
+        findStored: ct => FindLinkedCompanyAsync(hubspot, contact.Id, ct));
+    return new Outcome(created, Created: true);
 }
 
-static async Task<string?> FindCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
+// Reads by id and batch reads come from HubSpot's primary store: they see a company created a moment ago.
+static async Task<string?> FindLinkedCompanyAsync(PacedHubSpotClient hubspot, string contactId, CancellationToken ct)
 {
-    var response = await hubspot.SendAsync("searching for the company", HttpMethod.Post, Paths.CompanySearch, CompanySearchBody(), ct);
-    var found = response.Read(Json.Context.SearchResponse).Results;
-    return found
-        .OrderBy(c => c.CreatedAt ?? DateTimeOffset.MaxValue)
-        .ThenBy(c => c.Id.Length)
-        .ThenBy(c => c.Id, StringComparer.Ordinal)
-        .FirstOrDefault()?.Id;
+    var contact = await hubspot.SendAsync(
+        new("reading the contact's companies", HttpMethod.Get, Paths.ContactWithCompanies(contactId)),
+        answer => answer.Read(Json.Context.HubSpotRecord), ct);
+    var companyIds = contact.AssociatedIds("companies");
+    if (companyIds.Count == 0)
+    {
+        return null;
+    }
+
+    var companies = await hubspot.SendAsync(
+        new("reading the contact's companies", HttpMethod.Post, Paths.CompaniesBatchRead, BatchReadBody(companyIds)),
+        answer => answer.Read(Json.Context.BatchReadResponse), ct);
+    if (companies.Status != "COMPLETE")
+    {
+        throw new HubSpotException($"HubSpot answered the batch read of companies with status {companies.Status} instead of COMPLETE. Run again in a minute.");
+    }
+
+    return OldestOfOurs(companies.Results);
 }
 
-// Re-associating an existing pair succeeds, so this step is always safe to repeat.
-static Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct) =>
-    hubspot.SendAsync("associating the contact with the company", HttpMethod.Put, Paths.Association(contactId, companyId), null, ct);
+static async Task<string?> SearchCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
+{
+    var search = await hubspot.SendAsync(
+        new("searching for the company", HttpMethod.Post, Paths.CompanySearch, CompanySearchBody()),
+        answer => answer.Read(Json.Context.SearchResponse), ct);
+    return OldestOfOurs(search.Results);
+}
+
+// Search matches tokens, and a linked company may be another one: only our domain counts; the oldest if several.
+static string? OldestOfOurs(IEnumerable<HubSpotRecord> companies) => companies
+    .Where(c => string.Equals(c.Property("domain")?.Trim(), Company.Domain, StringComparison.OrdinalIgnoreCase))
+    .OrderBy(c => c.CreatedAt ?? DateTimeOffset.MaxValue)
+    .ThenBy(c => c.Id.Length)
+    .ThenBy(c => c.Id, StringComparer.Ordinal)
+    .FirstOrDefault()?.Id;
+
+// Re-associating an existing pair succeeds, so this step is safe to repeat; its 200 is read, not trusted.
+static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
+{
+    const string Step = "associating the contact with the company";
+    var answer = await hubspot.SendAsync(
+        new(Step, HttpMethod.Put, Paths.Association(contactId, companyId)),
+        answer => answer.Read(Json.Context.AssociationResponse), ct);
+    if (answer.Status == "COMPLETE" && answer.NumErrors is null or 0 && answer.Errors is null or [])
+    {
+        return;
+    }
+
+    if (answer.Status is "PENDING" or "PROCESSING" && answer.Errors is null or [])
+    {
+        // Accepted but not finished: only a read of the contact's associations shows whether it holds.
+        var contact = await hubspot.SendAsync(
+            new("confirming the association", HttpMethod.Get, Paths.ContactWithCompanies(contactId)),
+            read => read.Read(Json.Context.HubSpotRecord), ct);
+        if (contact.AssociatedIds("companies").Contains(companyId))
+        {
+            return;
+        }
+
+        throw new HubSpotException(
+            $"HubSpot accepted the association but had not finished it ({answer.Status}) while {Step}. Run again in a minute to confirm it.");
+    }
+
+    var why = answer.Errors?.Select(e => e.Message).OfType<string>().FirstOrDefault() is { } message ? $": {message}" : "";
+    throw new HubSpotException(
+        $"HubSpot did not associate contact {contactId} with company {companyId} ({answer.Status}){why}. Run again; if it keeps failing, associate them in HubSpot by hand.");
+}
 
 static string ContactBody(Settings settings) => Json.Write(new CreateRecordRequest(
-    new Dictionary<string, string> { ["email"] = settings.Email, ["firstname"] = settings.FirstName, ["lastname"] = settings.LastName }));
+    new Dictionary<string, string> { ["email"] = settings.Email, ["firstname"] = settings.FirstName, ["lastname"] = settings.LastName }, []));
 
-static string CompanyBody() => Json.Write(new CreateRecordRequest(
-    new Dictionary<string, string> { ["name"] = Company.Name, ["domain"] = Company.Domain }));
+// 280 is HubSpot's unlabeled company-to-contact association: the company is born linked to the contact.
+static string CompanyBody(string contactId) => Json.Write(new CreateRecordRequest(
+    new Dictionary<string, string> { ["name"] = Company.Name, ["domain"] = Company.Domain },
+    [new AssociationInput(new RecordId(contactId), [new AssociationType("HUBSPOT_DEFINED", 280)])]));
 
+// Sorted by createdate so that the oldest is on the first page, whatever the number of matches.
 static string CompanySearchBody() => JsonSerializer.Serialize(
-    new SearchRequest([new FilterGroup([new Filter("domain", "EQ", Company.Domain)])], ["name", "domain"], Limit: 10),
+    new SearchRequest(
+        [new FilterGroup([new Filter("domain", "EQ", Company.Domain)])],
+        ["name", "domain"],
+        [new Sort("createdate", "ASCENDING")],
+        After: "0",
+        Limit: 100),
     Json.Context.SearchRequest);
+
+static string BatchReadBody(IReadOnlyList<string> ids) => JsonSerializer.Serialize(
+    new BatchReadRequest([.. ids.Select(id => new RecordId(id))], ["name", "domain"], []),
+    Json.Context.BatchReadRequest);
 
 // Throwaway work on the code paths the first request takes; bench/run.sh measures what it saves.
 static void WarmUp()
 {
-    _ = Json.Write(new CreateRecordRequest(new Dictionary<string, string> { ["name"] = Company.Name }));
+    _ = CompanyBody("0");
     _ = JsonSerializer.Deserialize("""{"id":"0","createdAt":"2026-01-01T00:00:00Z"}""", Json.Context.HubSpotRecord);
     _ = JsonSerializer.Deserialize("""{"total":0,"results":[]}""", Json.Context.SearchResponse);
     using var request = new HttpRequestMessage(HttpMethod.Post, Company.Domain) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
@@ -192,9 +254,11 @@ static void WarmUp()
 static void PrintDryRun(Settings settings)
 {
     Console.WriteLine($"Dry run: nothing is sent. {settings.BaseUrl.Authority} would receive, 200 ms apart:");
-    Console.WriteLine($"POST {Paths.Contacts}   (409: reuse the existing contact){Environment.NewLine}  {ContactBody(settings)}");
-    Console.WriteLine($"POST {Paths.CompanySearch}{Environment.NewLine}  {CompanySearchBody()}");
-    Console.WriteLine($"POST {Paths.Companies}   (only when the search finds none){Environment.NewLine}  {CompanyBody()}");
+    Console.WriteLine($"POST {Paths.Contacts}{Environment.NewLine}  {ContactBody(settings)}");
+    Console.WriteLine($"GET  {Uri.UnescapeDataString(Paths.ContactWithCompanies("{contactId}"))}   (only when the contact exists: HubSpot answers 409){Environment.NewLine}"
+        + $"POST {Paths.CompaniesBatchRead}   (only when it is associated with companies){Environment.NewLine}  {BatchReadBody(["{companyId}"])}");
+    Console.WriteLine($"POST {Paths.CompanySearch}   (only when the contact has no company with domain {Company.Domain}){Environment.NewLine}  {CompanySearchBody()}");
+    Console.WriteLine($"POST {Paths.Companies}   (only when neither finds the company){Environment.NewLine}  {CompanyBody("{contactId}")}");
     Console.WriteLine($"PUT  {Uri.UnescapeDataString(Paths.Association("{contactId}", "{companyId}"))}");
 }
 
@@ -220,11 +284,16 @@ static class Paths
     public const string Companies = $"/crm/objects/{ApiVersion}/companies";
 
     public const string CompanySearch = $"{Companies}/search";
+    public const string CompaniesBatchRead = $"{Companies}/batch/read";
 
-    public static string ContactByEmail(string email) => $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email";
+    public static string ContactByEmail(string email) => $"{Contacts}/{Escape(email)}?idProperty=email";
+
+    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{Escape(contactId)}?associations=companies";
 
     public static string Association(string contactId, string companyId) =>
-        $"{Contacts}/{Uri.EscapeDataString(contactId)}/associations/default/companies/{Uri.EscapeDataString(companyId)}";
+        $"{Contacts}/{Escape(contactId)}/associations/default/companies/{Escape(companyId)}";
+
+    static string Escape(string segment) => Uri.EscapeDataString(segment);
 }
 
 static class Usage
@@ -429,7 +498,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     }
 }
 
-/// <summary>The one way to HubSpot: every attempt waits 200 ms first, and failures HubSpot calls passing are retried.</summary>
+/// <summary>The one way to HubSpot: every attempt waits 200 ms first, and this loop alone decides whether to try again.</summary>
 sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
 {
     public const int MaxAttempts = 4;
@@ -443,48 +512,48 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
     public int RequestsSent { get; private set; }
 
     /// <summary>
-    /// Sends until HubSpot answers 2xx (or <paramref name="alsoAccept"/>), at most <see cref="MaxAttempts"/> times.
-    /// When <paramref name="safeToRepeat"/> is false, a failure that HubSpot may have acted on is not retried here.
+    /// Sends until HubSpot answers 2xx (or <see cref="HubSpotRequest.AlsoAccept"/>), at most <see cref="MaxAttempts"/> times in all,
+    /// and reads the answer. A request that must not be repeated blind passes <paramref name="findStored"/>: after a failure
+    /// HubSpot may have acted on, it looks for what was stored before it sends again or gives up.
     /// </summary>
-    public async Task<HubSpotResponse> SendAsync(string step, HttpMethod method, string path, string? json, CancellationToken ct,
-        HttpStatusCode? alsoAccept = null, bool safeToRepeat = true)
+    public async Task<T> SendAsync<T>(HubSpotRequest request, Func<HubSpotResponse, T> read, CancellationToken ct,
+        Func<CancellationToken, Task<T?>>? findStored = null)
+        where T : class
     {
         for (var attempt = 1; ; attempt++)
         {
             await Task.Delay(Pace, ct);
-            HubSpotResponse response;
-            try
+            var (answer, failure) = await SendOnceAsync(request, ct);
+            if (answer is not null && (answer.IsSuccess || answer.Status == request.AlsoAccept))
             {
-                response = await SendOnceAsync(step, method, path, json, ct);
+                return read(answer);
             }
-            catch (HubSpotException e) when (e.MayHaveTakenEffect)
+
+            failure ??= answer!.Failure();
+            var wait = failure.Wait ?? Backoff(attempt);
+            var tryAgain = failure.WorthRetrying && wait <= LongestWait && attempt < MaxAttempts;
+            if (failure.MayHaveHappened && findStored is not null)
             {
-                if (!safeToRepeat || attempt == MaxAttempts)
+                // Not sent again blind: first look for what HubSpot may have stored from this attempt.
+                var pause = tryAgain ? wait : Backoff(1);
+                Announce(request.Step, $"{failure.Reason}; checking in {pause.TotalSeconds:0.0} s whether HubSpot stored it" +
+                    (tryAgain ? $" before trying again (attempt {attempt + 1} of {MaxAttempts})." : "."));
+                await Task.Delay(pause, ct);
+                if (await findStored(ct) is { } stored)
                 {
-                    throw e.After(attempt);
+                    return stored;
                 }
-
-                await WaitBeforeRetryAsync(step, e.Reason, Backoff(attempt), attempt, ct);
-                continue;
             }
-
-            if (response.IsSuccess || response.Status == alsoAccept)
+            else if (tryAgain)
             {
-                return response;
+                Announce(request.Step, $"{failure.Reason}; trying again in {wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {MaxAttempts}).");
+                await Task.Delay(wait, ct);
             }
 
-            var wait = response.RetryDelay(attempt);
-            if (wait is null || (response.MayHaveTakenEffect && !safeToRepeat))
+            if (!tryAgain)
             {
-                throw response.ToException();
+                throw failure.GiveUp(attempt, failure.WorthRetrying && wait > LongestWait ? wait : null);
             }
-
-            if (attempt == MaxAttempts || wait > LongestWait)
-            {
-                throw response.ToException(wait > LongestWait ? wait : null).After(attempt);
-            }
-
-            await WaitBeforeRetryAsync(step, response.ToException().Reason, wait.Value, attempt, ct);
         }
     }
 
@@ -492,48 +561,79 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
     public static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
 
-    async Task<HubSpotResponse> SendOnceAsync(string step, HttpMethod method, string path, string? json, CancellationToken ct)
+    static void Announce(string step, string text) => Console.WriteLine($"{char.ToUpperInvariant(step[0])}{step[1..]}: {text}");
+
+    async Task<(HubSpotResponse? Answer, Failure? Failure)> SendOnceAsync(HubSpotRequest request, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, new Uri(baseUrl, path));
-        if (json is not null)
+        using var message = new HttpRequestMessage(request.Method, new Uri(baseUrl, request.Path));
+        if (request.Body is not null)
         {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            message.Content = new StringContent(request.Body, Encoding.UTF8, "application/json");
         }
 
         RequestsSent++;
         try
         {
-            using var answer = await http.SendAsync(request, ct);
-            return new HubSpotResponse(step, answer.StatusCode, await answer.Content.ReadAsStringAsync(ct), answer.Headers);
+            using var answer = await http.SendAsync(message, ct);
+            return (new HubSpotResponse(request.Step, answer.StatusCode, await answer.Content.ReadAsStringAsync(ct), answer.Headers), null);
         }
         catch (HttpRequestException e)
         {
-            var reason = e.HttpRequestError switch
+            var (reason, worthRetrying, mayHaveHappened) = e.HttpRequestError switch
             {
-                HttpRequestError.NameResolutionError => "the host name could not be resolved",
-                HttpRequestError.ConnectionError => "the connection failed",
-                HttpRequestError.SecureConnectionError => "the TLS handshake failed",
-                HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException => "the connection closed before HubSpot answered",
-                _ => e.Message,
+                HttpRequestError.NameResolutionError => ("the host name could not be resolved", true, false),
+                HttpRequestError.ConnectionError => ("the connection failed", true, false),
+                HttpRequestError.SecureConnectionError => ("the TLS handshake failed", true, false),
+                HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException =>
+                    ("the connection closed before HubSpot answered", true, true),
+                _ => (e.Message, true, true),
             };
-            throw new HubSpotException(
-                $"Could not reach HubSpot at {baseUrl.Authority} while {step}: {reason}. Check HUBSPOT_BASE_URL and your connection.",
-                mayHaveTakenEffect: true, reason);
+            return (null, new Failure(
+                $"Could not reach HubSpot at {baseUrl.Authority} while {request.Step}: {reason}. Check HUBSPOT_BASE_URL and your connection.", reason)
+            {
+                WorthRetrying = worthRetrying,
+                MayHaveHappened = mayHaveHappened,
+            });
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             var reason = $"no answer within {http.Timeout.TotalSeconds:0} s";
-            throw new HubSpotException(
-                $"HubSpot at {baseUrl.Authority} gave {reason} while {step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.",
-                mayHaveTakenEffect: true, reason);
+            return (null, new Failure(
+                $"HubSpot at {baseUrl.Authority} gave {reason} while {request.Step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.", reason)
+            {
+                WorthRetrying = true,
+                MayHaveHappened = true,
+            });
         }
     }
+}
 
-    static async Task WaitBeforeRetryAsync(string step, string reason, TimeSpan wait, int attempt, CancellationToken ct)
-    {
-        Console.WriteLine($"{char.ToUpperInvariant(step[0])}{step[1..]}: {reason}; trying again in {wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {MaxAttempts}).");
-        await Task.Delay(wait, ct);
-    }
+/// <summary>One request as the steps describe it; the paced client sends it.</summary>
+sealed record HubSpotRequest(string Step, HttpMethod Method, string Path, string? Body = null)
+{
+    /// <summary>A status besides 2xx that the step reads itself (409 for an existing contact).</summary>
+    public HttpStatusCode? AlsoAccept { get; init; }
+}
+
+/// <summary>Why an attempt failed: the line for the user, the short reason for a retry line, and what it means for the next attempt.</summary>
+sealed record Failure(string Text, string Reason)
+{
+    /// <summary>Whether another attempt could pass: a rate limit, a lock, server trouble, a lost connection.</summary>
+    public bool WorthRetrying { get; init; }
+
+    /// <summary>The wait HubSpot asked for (Retry-After, the rate-limit window); without one the client backs off.</summary>
+    public TimeSpan? Wait { get; init; }
+
+    /// <summary>HubSpot may have carried out the request although no answer said so (a timeout, a lost connection, a 5xx).</summary>
+    public bool MayHaveHappened { get; init; }
+
+    public string? CorrelationId { get; init; }
+
+    public HubSpotException GiveUp(int attempts, TimeSpan? tooLongWait) => new(
+        Text
+        + (tooLongWait is { } wait ? $" HubSpot asked to wait {HubSpotResponse.Describe(wait)}: run again then." : "")
+        + (attempts > 1 ? $" Gave up after {attempts} attempts." : "")
+        + (CorrelationId is null ? "" : $" (correlation id {CorrelationId})"));
 }
 
 /// <summary>An answer from HubSpot, read whole (they are small).</summary>
@@ -542,9 +642,6 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
     static readonly int[] ServerTrouble = [500, 502, 503, 504, 521];
 
     public bool IsSuccess => (int)Status is >= 200 and < 300;
-
-    /// <summary>5xx: HubSpot may have stored the record before failing.</summary>
-    public bool MayHaveTakenEffect => (int)Status >= 500;
 
     public T Read<T>(JsonTypeInfo<T> type)
     {
@@ -570,37 +667,8 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
         }
     }
 
-    /// <summary>How long to wait before the next attempt, or null when this answer must not be retried.</summary>
-    public TimeSpan? RetryDelay(int attempt)
-    {
-        var retryAfter = RetryAfter();
-        var policy = (int)Status == 429 ? Error().PolicyName : null;
-        return (int)Status switch
-        {
-            429 when policy == "DAILY" => null,
-            429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(policy == "SECONDLY" ? 1 : 10),
-            423 => retryAfter is { } after && after > TimeSpan.FromSeconds(2) ? after : TimeSpan.FromSeconds(2),
-            var code when ServerTrouble.Contains(code) => retryAfter ?? PacedHubSpotClient.Backoff(attempt),
-            _ => null,
-        };
-    }
-
-    public TimeSpan? RetryAfter() =>
-        Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
-            _ => null,
-        };
-
-    TimeSpan? IntervalWindow() =>
-        Headers.TryGetValues("X-HubSpot-RateLimit-Interval-Milliseconds", out var values)
-        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
-            ? TimeSpan.FromMilliseconds(ms)
-            : null;
-
-    /// <summary>The one line the user reads: what failed, HubSpot's words, the fix, the correlation id.</summary>
-    public HubSpotException ToException(TimeSpan? tooLongWait = null)
+    /// <summary>What this error answer means: the line the user reads, and whether and when to try again.</summary>
+    public Failure Failure()
     {
         var error = Error();
         var code = (int)Status;
@@ -621,19 +689,44 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
             >= 500 => $"HubSpot had trouble ({label}) while {Step}: {message} Run again later.",
             _ => $"HubSpot answered {label} while {Step}: {message}",
         };
-        if (tooLongWait is { } wait && code != 477)
+        var retryAfter = RetryAfter();
+        return new Failure(text, $"HubSpot answered {label}")
         {
-            text += $" HubSpot asked to wait {Describe(wait)}: run again then.";
-        }
-
-        var correlationId = error.CorrelationId
-            ?? (Headers.TryGetValues("X-HubSpot-Correlation-Id", out var ids) ? ids.FirstOrDefault() : null);
-        return new HubSpotException(text, MayHaveTakenEffect, $"HubSpot answered {label}", correlationId);
+            WorthRetrying = code switch
+            {
+                429 => error.PolicyName != "DAILY",
+                423 => true,
+                _ => ServerTrouble.Contains(code),
+            },
+            Wait = code switch
+            {
+                429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(error.PolicyName == "SECONDLY" ? 1 : 10),
+                423 => retryAfter > TimeSpan.FromSeconds(2) ? retryAfter : TimeSpan.FromSeconds(2),
+                _ => retryAfter,
+            },
+            // A 5xx may come after HubSpot stored the record; a 4xx means it did nothing.
+            MayHaveHappened = code >= 500,
+            CorrelationId = error.CorrelationId ?? (Headers.TryGetValues("X-HubSpot-Correlation-Id", out var ids) ? ids.FirstOrDefault() : null),
+        };
     }
+
+    TimeSpan? RetryAfter() =>
+        Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
+            _ => null,
+        };
+
+    TimeSpan? IntervalWindow() =>
+        Headers.TryGetValues("X-HubSpot-RateLimit-Interval-Milliseconds", out var values)
+        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
 
     static string Sentence(string text) => text.TrimEnd() is var t && t.Length > 0 && ".!?".Contains(t[^1], StringComparison.Ordinal) ? t : $"{t}.";
 
-    static string Describe(TimeSpan wait) =>
+    public static string Describe(TimeSpan wait) =>
         wait < TimeSpan.FromMinutes(2) ? $"{wait.TotalSeconds:0} s" : wait < TimeSpan.FromHours(2) ? $"{wait.TotalMinutes:0} min" : $"{wait.TotalHours:0} h";
 
     // Validation errors carry JSON inside the message: "Property values were not valid: [{...}]".
@@ -659,17 +752,7 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
 }
 
 /// <summary>A failure already worded for the user: one line, no stack trace.</summary>
-sealed class HubSpotException(string text, bool mayHaveTakenEffect = false, string? reason = null, string? correlationId = null, int attempts = 1)
-    : Exception(text + (attempts > 1 ? $" Gave up after {attempts} attempts." : "") + (correlationId is null ? "" : $" (correlation id {correlationId})"))
-{
-    /// <summary>The request may have been carried out even though no answer said so (timeout, lost connection, 5xx).</summary>
-    public bool MayHaveTakenEffect { get; } = mayHaveTakenEffect;
-
-    /// <summary>The short cause, for the line that announces a retry.</summary>
-    public string Reason { get; } = reason ?? text;
-
-    public HubSpotException After(int attemptsMade) => new(text, MayHaveTakenEffect, Reason, correlationId, attemptsMade);
-}
+sealed class HubSpotException(string message) : Exception(message);
 
 /// <summary>A record this run needs, and whether this run created it.</summary>
 sealed record Outcome(string Id, bool Created)
@@ -691,21 +774,44 @@ sealed class Progress
     }
 }
 
-sealed record CreateRecordRequest(IReadOnlyDictionary<string, string> Properties)
-{
-    // Required by HubSpot's schema, omitted by its examples: an empty list satisfies both.
-    public IReadOnlyList<JsonElement> Associations { get; } = [];
-}
+sealed record CreateRecordRequest(IReadOnlyDictionary<string, string> Properties, IReadOnlyList<AssociationInput> Associations);
 
-sealed record SearchRequest(IReadOnlyList<FilterGroup> FilterGroups, IReadOnlyList<string> Properties, int Limit);
+sealed record AssociationInput(RecordId To, IReadOnlyList<AssociationType> Types);
+
+sealed record AssociationType(string AssociationCategory, int AssociationTypeId);
+
+sealed record RecordId(string Id);
+
+sealed record SearchRequest(IReadOnlyList<FilterGroup> FilterGroups, IReadOnlyList<string> Properties, IReadOnlyList<Sort> Sorts, string After, int Limit);
 
 sealed record FilterGroup(IReadOnlyList<Filter> Filters);
 
 sealed record Filter(string PropertyName, string Operator, string Value);
 
-sealed record SearchResponse(int Total, IReadOnlyList<HubSpotRecord> Results);
+sealed record Sort(string PropertyName, string Direction);
 
-sealed record HubSpotRecord(string Id, DateTimeOffset? CreatedAt);
+sealed record BatchReadRequest(IReadOnlyList<RecordId> Inputs, IReadOnlyList<string> Properties, IReadOnlyList<string> PropertiesWithHistory);
+
+sealed record SearchResponse(IReadOnlyList<HubSpotRecord> Results);
+
+sealed record BatchReadResponse(string Status, IReadOnlyList<HubSpotRecord> Results);
+
+sealed record AssociationResponse(string Status, int? NumErrors, IReadOnlyList<HubSpotError>? Errors);
+
+sealed record HubSpotRecord(
+    string Id,
+    DateTimeOffset? CreatedAt,
+    IReadOnlyDictionary<string, string?>? Properties = null,
+    IReadOnlyDictionary<string, AssociatedRecords>? Associations = null)
+{
+    public string? Property(string name) => Properties?.GetValueOrDefault(name);
+
+    /// <summary>The ids of the associated records of one type; HubSpot lists a record once per association label.</summary>
+    public IReadOnlyList<string> AssociatedIds(string objectType) =>
+        Associations?.GetValueOrDefault(objectType)?.Results.Select(r => r.Id).Distinct().ToList() ?? [];
+}
+
+sealed record AssociatedRecords(IReadOnlyList<RecordId> Results);
 
 sealed record ValidationDetail(string? Message, string? Name);
 
@@ -756,7 +862,10 @@ static class Json
 
 [JsonSerializable(typeof(CreateRecordRequest))]
 [JsonSerializable(typeof(SearchRequest))]
+[JsonSerializable(typeof(BatchReadRequest))]
 [JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(BatchReadResponse))]
+[JsonSerializable(typeof(AssociationResponse))]
 [JsonSerializable(typeof(HubSpotRecord))]
 [JsonSerializable(typeof(HubSpotError))]
 [JsonSerializable(typeof(List<ValidationDetail>))]

@@ -20,6 +20,7 @@ public enum Route
     ReadContact,
     SearchCompanies,
     CreateCompany,
+    ReadCompanies,
     AssociateDefault,
 }
 
@@ -38,8 +39,8 @@ public sealed record RecordedRequest(
     public JsonNode? Json => Body.Length == 0 ? null : JsonNode.Parse(Body);
 }
 
-/// <summary>A stored CRM record.</summary>
-public sealed record FakeRecord(string Id, IReadOnlyDictionary<string, string> Properties, DateTimeOffset CreatedAt)
+/// <summary>A stored CRM record. Search sees it only from <paramref name="IndexedAt"/> on (HubSpot's index lags writes).</summary>
+public sealed record FakeRecord(string Id, IReadOnlyDictionary<string, string> Properties, DateTimeOffset CreatedAt, DateTimeOffset IndexedAt)
 {
     public string this[string property] => Properties.TryGetValue(property, out var value) ? value : "";
 }
@@ -54,6 +55,12 @@ public sealed record Fault
     public bool DropConnection { get; init; }
     public bool LoseAnswer { get; init; }
 
+    /// <summary>Handle the request normally (store what it writes), then change the JSON answer.</summary>
+    public Func<JsonObject, JsonNode?>? Reshape { get; init; }
+
+    /// <summary>The correlation id in the body of a named fault, for tests to look for in the app's output.</summary>
+    public string? CorrelationId { get; init; }
+
     /// <summary>Answer with this status, body and headers; nothing is stored.</summary>
     public static Fault Respond(int status, string body = "", params (string Name, string Value)[] headers) =>
         new() { Status = status, Body = body, Headers = headers.ToDictionary(h => h.Name, h => h.Value) };
@@ -66,12 +73,92 @@ public sealed record Fault
 
     /// <summary>Wait, then handle the request normally.</summary>
     public static Fault Slow(TimeSpan delay) => new() { Delay = delay };
+
+    /// <summary>Handle the request normally, then answer with <paramref name="edit"/>'s version of the JSON.</summary>
+    public static Fault Reshaped(Func<JsonObject, JsonNode?> edit) => new() { Reshape = edit };
+
+    /// <summary>HubSpot's 429, as observed: no category, <c>errorType</c> and <c>policyName</c> instead.</summary>
+    public static Fault RateLimited(string policy = "TEN_SECONDLY_ROLLING", int? retryAfterSeconds = null, int? intervalMilliseconds = null)
+    {
+        var message = policy switch
+        {
+            "DAILY" => "You have reached your daily limit.",
+            "SECONDLY" => "You have reached your secondly limit.",
+            _ => "You have reached your ten_secondly_rolling limit.",
+        };
+        var correlationId = NamedCorrelationId(429);
+        List<(string, string)> headers = [];
+        if (retryAfterSeconds is { } seconds)
+        {
+            headers.Add(("Retry-After", seconds.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (intervalMilliseconds is { } ms)
+        {
+            headers.Add(("X-HubSpot-RateLimit-Interval-Milliseconds", ms.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return Respond(429, new JsonObject
+        {
+            ["status"] = "error",
+            ["message"] = message,
+            ["errorType"] = "RATE_LIMIT",
+            ["correlationId"] = correlationId,
+            ["policyName"] = policy,
+        }.ToJsonString(), [.. headers]) with { CorrelationId = correlationId };
+    }
+
+    /// <summary>HubSpot's own trouble (500, 502, 503, 504, 521); nothing is stored.</summary>
+    public static Fault ServerError(int status = 503)
+    {
+        var correlationId = NamedCorrelationId(status);
+        return Respond(status, ErrorBody(correlationId, "INTERNAL_ERROR", $"Internal error {status}")) with { CorrelationId = correlationId };
+    }
+
+    /// <summary>423: the record is locked during bulk writes; nothing is stored.</summary>
+    public static Fault Locked()
+    {
+        var correlationId = NamedCorrelationId(423);
+        return Respond(423, ErrorBody(correlationId, "LOCKED", "Locked during bulk writes")) with { CorrelationId = correlationId };
+    }
+
+    /// <summary>
+    /// The default association answers 200 with another status (<c>PENDING</c>, <c>PROCESSING</c>, <c>CANCELED</c>);
+    /// <paramref name="stored"/> says whether the association exists afterwards.
+    /// </summary>
+    public static Fault AssociationStatus(string status, bool stored, string? error = null)
+    {
+        JsonNode? Edit(JsonObject answer)
+        {
+            answer["status"] = status;
+            if (error is not null)
+            {
+                answer["numErrors"] = 1;
+                answer["errors"] = new JsonArray(JsonNode.Parse(ErrorBody(NamedCorrelationId(200), "VALIDATION_ERROR", error)));
+            }
+
+            return answer;
+        }
+
+        return stored ? Reshaped(Edit) : new Fault { Reshape = Edit, Status = 200 };
+    }
+
+    static string NamedCorrelationId(int status) => $"fa017000-0000-4000-8000-{status:D12}";
+
+    internal static string ErrorBody(string correlationId, string category, string message) => new JsonObject
+    {
+        ["status"] = "error",
+        ["message"] = message,
+        ["correlationId"] = correlationId,
+        ["category"] = category,
+    }.ToJsonString();
 }
 
 /// <summary>
-/// A stand-in for HubSpot's CRM API (date version 2026-09) on loopback: Bearer check, HubSpot's
-/// status codes and error bodies, records with string ids, email uniqueness, company search,
-/// the default association, rate limits, and per-route fault injection. Anything else is 404.
+/// A stand-in for HubSpot's CRM API (date version 2026-09) on loopback, as difficult as HubSpot: Bearer check, HubSpot's
+/// status codes and error bodies, records with string ids, email uniqueness, a search index that lags writes, batch reads
+/// and association reads that do not, the request shapes HubSpot's OpenAPI files require, rate limits, and per-route
+/// fault injection. Anything else is 404.
 /// </summary>
 public sealed partial class FakeHubSpotServer : IAsyncDisposable
 {
@@ -79,6 +166,9 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
 
     /// <summary>Obviously fake; the only token the fake accepts unless told otherwise.</summary>
     public const string DefaultToken = "pat-na1-00000000-0000-0000-0000-000000000000";
+
+    /// <summary>A realistic lag of HubSpot's search index behind writes (seconds are common; once about 30 s was seen).</summary>
+    public static readonly TimeSpan DefaultSearchLag = TimeSpan.FromSeconds(3);
 
     public static readonly IReadOnlyList<string> AllScopes =
     [
@@ -91,10 +181,16 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     const string Prefix = "/crm/objects/" + ApiVersion + "/";
     const int TenSecondlyMax = 100;
     const int SearchSecondlyMax = 5;
+    const int SearchLimitMax = 200;
+    const int FilterGroupsMax = 6;
+    const int BatchInputsMax = 100;
+
+    // HubSpot-defined association types between contacts and companies: primary and unlabeled, each way.
+    static readonly int[] CompanyToContactTypes = [280, 2];
+    static readonly int[] ContactToCompanyTypes = [279, 1];
 
     readonly WebApplication _app;
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     readonly Lock _lock = new();
     readonly List<RecordedRequest> _requests = [];
     readonly List<FakeRecord> _contacts = [];
@@ -126,7 +222,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     public ISet<string> GrantedScopes { get; } = new HashSet<string>(AllScopes);
 
     /// <summary>How long a new record stays invisible to search (HubSpot's index lags writes).</summary>
-    public TimeSpan SearchLag { get; set; }
+    public TimeSpan SearchLag { get; set; } = DefaultSearchLag;
 
     public IReadOnlyList<RecordedRequest> Requests { get { lock (_lock) { return [.. _requests]; } } }
     public IReadOnlyList<FakeRecord> Contacts { get { lock (_lock) { return [.. _contacts]; } } }
@@ -161,11 +257,13 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A contact stored a day ago (already indexed).</summary>
     public FakeRecord SeedContact(string email, string firstName, string lastName, string? id = null) =>
-        Store(_contacts, id ?? NextId(ref _nextContactId), new() { ["email"] = email, ["firstname"] = firstName, ["lastname"] = lastName }, DateTimeOffset.UtcNow - TimeSpan.FromDays(1));
+        Store(_contacts, id ?? NextId(ref _nextContactId), new() { ["email"] = email, ["firstname"] = firstName, ["lastname"] = lastName }, DateTimeOffset.UtcNow - TimeSpan.FromDays(1), indexed: true);
 
-    public FakeRecord SeedCompany(string name, string domain, DateTimeOffset createdAt, string? id = null) =>
-        Store(_companies, id ?? NextId(ref _nextCompanyId), new() { ["name"] = name, ["domain"] = domain }, createdAt);
+    /// <summary>A company created at <paramref name="createdAt"/>; search sees it at once unless <paramref name="indexed"/> is false.</summary>
+    public FakeRecord SeedCompany(string name, string domain, DateTimeOffset createdAt, string? id = null, bool indexed = true) =>
+        Store(_companies, id ?? NextId(ref _nextCompanyId), new() { ["name"] = name, ["domain"] = domain }, createdAt, indexed);
 
     public void SeedAssociation(string contactId, string companyId)
     {
@@ -249,15 +347,13 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             return;
         }
 
-        Answer answer;
-        if (fault?.Status is { } status)
+        var answer = fault switch
         {
-            answer = new Answer(status, fault.Body, fault.Headers);
-        }
-        else
-        {
-            answer = Handle(route, ids, request, body, correlationId);
-        }
+            { Status: { } status, Reshape: { } edit } => Reshape(new Answer(status, UnhandledBody(route, ids)), edit),
+            { Status: { } status } => new Answer(status, fault.Body, fault.Headers),
+            { Reshape: { } edit } => Reshape(Handle(route, ids, request, body, correlationId), edit),
+            _ => Handle(route, ids, request, body, correlationId),
+        };
 
         if (fault is { LoseAnswer: true })
         {
@@ -266,6 +362,11 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         }
 
         context.Response.StatusCode = answer.Status;
+        if (answer.Body.Length > 0)
+        {
+            context.Response.ContentType = "application/json;charset=utf-8";
+        }
+
         foreach (var (name, value) in answer.Headers)
         {
             context.Response.Headers[name] = value;
@@ -273,10 +374,18 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
 
         if (answer.Body.Length > 0)
         {
-            context.Response.ContentType = "application/json;charset=utf-8";
             await context.Response.WriteAsync(answer.Body, context.RequestAborted);
         }
     }
+
+    static Answer Reshape(Answer answer, Func<JsonObject, JsonNode?> edit) =>
+        JsonNode.Parse(answer.Body) is JsonObject json
+            ? answer with { Body = edit(json)?.ToJsonString() ?? "null" }
+            : answer;
+
+    // The answer a reshaped fault starts from when nothing is handled: only the association's envelope needs one.
+    static string UnhandledBody(Route? route, string[] ids) =>
+        route == Route.AssociateDefault ? AssociationEnvelope(ids[0], ids[1]).ToJsonString() : "{}";
 
     // Not HubSpot: a control plane for the standalone fake, never recorded as a request.
     async Task HandleControlAsync(HttpContext context)
@@ -332,9 +441,10 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         var answer = route.Value switch
         {
             Route.CreateContact => CreateContact(body, correlationId),
-            Route.ReadContact => ReadContact(ids[0], request.Query["idProperty"].ToString(), correlationId),
+            Route.ReadContact => ReadContact(ids[0], request.Query, correlationId),
             Route.SearchCompanies => SearchCompanies(body, correlationId),
             Route.CreateCompany => CreateCompany(body, correlationId),
+            Route.ReadCompanies => ReadCompanies(body, correlationId),
             Route.AssociateDefault => Associate(ids[0], ids[1], correlationId),
             _ => new Answer(404, ""),
         };
@@ -354,6 +464,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             ("POST", ["contacts"]) => (Route.CreateContact, []),
             ("GET", ["contacts", var id]) when id.Length > 0 => (Route.ReadContact, [Uri.UnescapeDataString(id)]),
             ("POST", ["companies", "search"]) => (Route.SearchCompanies, []),
+            ("POST", ["companies", "batch", "read"]) => (Route.ReadCompanies, []),
             ("POST", ["companies"]) => (Route.CreateCompany, []),
             ("PUT", ["contacts", var contactId, "associations", "default", "companies", var companyId]) => (Route.AssociateDefault, [contactId, companyId]),
             _ => (null, []),
@@ -370,7 +481,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     {
         Route.CreateContact => "crm.objects.contacts.write",
         Route.ReadContact => "crm.objects.contacts.read",
-        Route.SearchCompanies => "crm.objects.companies.read",
+        Route.SearchCompanies or Route.ReadCompanies => "crm.objects.companies.read",
         Route.CreateCompany => "crm.objects.companies.write",
         _ => "crm.objects.contacts.write",
     };
@@ -382,6 +493,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         {
             if (route == Route.SearchCompanies)
             {
+                // Search has its own per-second limit and is exempt from the ten-second one.
                 Trim(_recentSearches, now - TimeSpan.FromSeconds(1));
                 if (_recentSearches.Count >= SearchSecondlyMax)
                 {
@@ -389,6 +501,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
                 }
 
                 _recentSearches.Enqueue(now);
+                return null;
             }
 
             Trim(_recentCalls, now - TimeSpan.FromSeconds(10));
@@ -430,7 +543,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
 
     Answer CreateContact(string body, string correlationId)
     {
-        if (ParseProperties(body, correlationId, out var properties) is { } invalid)
+        if (ParseCreate(body, ContactToCompanyTypes, correlationId, out var properties, out var associateWith) is { } invalid)
         {
             return invalid;
         }
@@ -456,71 +569,220 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
                 return Error(409, correlationId, "CONFLICT", $"Contact already exists. Existing ID: {existing.Id}");
             }
 
-            return new Answer(201, RecordJson(Store(_contacts, NextId(ref _nextContactId), properties, DateTimeOffset.UtcNow), "contact"));
+            if (associateWith.FirstOrDefault(id => _companies.All(c => c.Id != id)) is { } unknown)
+            {
+                return Error(400, correlationId, "VALIDATION_ERROR", $"No company with id {unknown} to associate with.");
+            }
+
+            var contact = Store(_contacts, NextId(ref _nextContactId), properties, DateTimeOffset.UtcNow, indexed: false);
+            foreach (var companyId in associateWith)
+            {
+                _associations.Add((contact.Id, companyId));
+            }
+
+            return new Answer(201, RecordJson(contact, "contact", properties: null));
         }
     }
 
-    Answer ReadContact(string idOrEmail, string idProperty, string correlationId)
+    Answer ReadContact(string idOrEmail, IQueryCollection query, string correlationId)
     {
         FakeRecord? found;
+        List<string> companyIds;
         lock (_lock)
         {
-            found = idProperty switch
+            found = query["idProperty"].ToString() switch
             {
                 "email" => _contacts.FirstOrDefault(c => string.Equals(c["email"], idOrEmail, StringComparison.OrdinalIgnoreCase)),
                 "" or "hs_object_id" => _contacts.FirstOrDefault(c => c.Id == idOrEmail),
                 _ => null,
             };
+            companyIds = found is null ? [] : [.. _associations.Where(a => a.ContactId == found.Id).Select(a => a.CompanyId).Order(StringComparer.Ordinal)];
         }
 
-        return found is null
-            ? Error(404, correlationId, "OBJECT_NOT_FOUND", "resource not found")
-            : new Answer(200, RecordJson(found, "contact"));
+        if (found is null)
+        {
+            return Error(404, correlationId, "OBJECT_NOT_FOUND", "resource not found");
+        }
+
+        var record = JsonNode.Parse(RecordJson(found, "contact", Split(query["properties"])))!.AsObject();
+        if (Split(query["associations"]).Contains("companies") && companyIds.Count > 0)
+        {
+            // HubSpot lists a company once per association label: the first one is also the primary.
+            var results = new JsonArray();
+            for (var i = 0; i < companyIds.Count; i++)
+            {
+                if (i == 0)
+                {
+                    results.Add(new JsonObject { ["id"] = companyIds[i], ["type"] = "contact_to_company" });
+                }
+
+                results.Add(new JsonObject { ["id"] = companyIds[i], ["type"] = "contact_to_company_unlabeled" });
+            }
+
+            record["associations"] = new JsonObject { ["companies"] = new JsonObject { ["results"] = results } };
+        }
+
+        return new Answer(200, record.ToJsonString());
     }
 
     Answer SearchCompanies(string body, string correlationId)
     {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return Error(400, correlationId, "VALIDATION_ERROR", $"Invalid input JSON: {e.Message}");
-        }
-
-        var filters = root?["filterGroups"]?.AsArray().SelectMany(g => g?["filters"]?.AsArray() ?? []).ToList() ?? [];
-        if (filters.Count == 0 || filters.Any(f => f?["operator"]?.GetValue<string>() != "EQ"))
-        {
-            return Error(400, correlationId, "VALIDATION_ERROR", "The fake only searches with EQ filters.");
-        }
-
-        var limit = root?["limit"]?.GetValue<int>() ?? 10;
-        var visibleBefore = DateTimeOffset.UtcNow - SearchLag;
-        List<FakeRecord> matches;
-        lock (_lock)
-        {
-            matches = [.. _companies.Where(c => c.CreatedAt <= visibleBefore && filters.All(f =>
-                string.Equals(c[f!["propertyName"]!.GetValue<string>()], f["value"]?.GetValue<string>(), StringComparison.OrdinalIgnoreCase)))];
-        }
-
-        var results = new JsonArray([.. matches.Take(limit).Select(c => JsonNode.Parse(RecordJson(c, "company")))]);
-        return new Answer(200, new JsonObject { ["total"] = matches.Count, ["results"] = results }.ToJsonString());
-    }
-
-    Answer CreateCompany(string body, string correlationId)
-    {
-        if (ParseProperties(body, correlationId, out var properties) is { } invalid)
+        if (ParseObject(body, correlationId, out var root) is { } invalid)
         {
             return invalid;
         }
 
-        // HubSpot does not deduplicate companies created through the API.
+        // What HubSpot's 2026-09 OpenAPI file marks required; HubSpot itself tolerates some gaps, the fake does not.
+        if (Missing(root, "after", "filterGroups", "limit", "properties", "sorts") is { } missing)
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", $"Invalid input JSON: missing required field \"{missing}\".");
+        }
+
+        if (root["limit"] is not JsonValue limitValue || !limitValue.TryGetValue<int>(out var limit) || limit is < 1 or > SearchLimitMax)
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", $"limit must be a number from 1 to {SearchLimitMax}.");
+        }
+
+        if (root["filterGroups"] is not JsonArray groups || groups.Count > FilterGroupsMax)
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", $"filterGroups must be a list of at most {FilterGroupsMax} groups.");
+        }
+
+        var filters = groups.Select(g => g?["filters"] as JsonArray).ToList();
+        if (filters.Any(f => f is null || f.Any(x => Missing(x as JsonObject, "propertyName", "operator") is not null)))
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", "Every filter group needs filters, and every filter a propertyName and an operator.");
+        }
+
+        if (filters.SelectMany(f => f!).Any(f => f!["operator"]!.GetValue<string>() != "EQ"))
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", "The fake only searches with EQ filters.");
+        }
+
+        var offset = int.TryParse(root["after"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : 0;
+        var now = DateTimeOffset.UtcNow;
+        List<FakeRecord> matches;
         lock (_lock)
         {
-            return new Answer(201, RecordJson(Store(_companies, NextId(ref _nextCompanyId), properties, DateTimeOffset.UtcNow), "company"));
+            // Groups are ORed, the filters in a group ANDed; matching ignores case, as HubSpot's does.
+            matches = [.. _companies.Where(c => c.IndexedAt <= now && filters.Any(group => group!.All(f =>
+                string.Equals(c[f!["propertyName"]!.GetValue<string>()], f["value"]?.GetValue<string>(), StringComparison.OrdinalIgnoreCase))))];
         }
+
+        matches = Sorted(matches, root["sorts"] as JsonArray);
+        var page = matches.Skip(offset).Take(limit).ToList();
+        var properties = (root["properties"] as JsonArray)?.Select(p => p?.GetValue<string>()).OfType<string>().ToList();
+        var answer = new JsonObject
+        {
+            ["total"] = matches.Count,
+            ["results"] = new JsonArray([.. page.Select(c => JsonNode.Parse(RecordJson(c, "company", properties)))]),
+        };
+        if (offset + page.Count < matches.Count)
+        {
+            answer["paging"] = new JsonObject { ["next"] = new JsonObject { ["after"] = (offset + page.Count).ToString(CultureInfo.InvariantCulture) } };
+        }
+
+        return new Answer(200, answer.ToJsonString());
+    }
+
+    // Sorts come as {"propertyName","direction"} (HubSpot's docs) or as a property name (its OpenAPI file); HubSpot sorts by id otherwise.
+    static List<FakeRecord> Sorted(List<FakeRecord> records, JsonArray? sorts)
+    {
+        var ordered = records.OrderBy(r => 0);
+        foreach (var sort in sorts ?? [])
+        {
+            var (property, descending) = sort switch
+            {
+                JsonObject o => (o["propertyName"]?.GetValue<string>() ?? "", o["direction"]?.GetValue<string>() == "DESCENDING"),
+                JsonValue v when v.TryGetValue<string>(out var name) => (name.TrimStart('-'), name.StartsWith('-')),
+                _ => ("", false),
+            };
+            Func<FakeRecord, string> key = property switch
+            {
+                "createdate" => r => r.CreatedAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture),
+                "hs_object_id" => r => r.Id.PadLeft(20, '0'),
+                _ => r => r[property],
+            };
+            ordered = descending ? ordered.ThenByDescending(key, StringComparer.Ordinal) : ordered.ThenBy(key, StringComparer.Ordinal);
+        }
+
+        return [.. ordered.ThenBy(r => r.Id.PadLeft(20, '0'), StringComparer.Ordinal)];
+    }
+
+    Answer CreateCompany(string body, string correlationId)
+    {
+        if (ParseCreate(body, CompanyToContactTypes, correlationId, out var properties, out var associateWith) is { } invalid)
+        {
+            return invalid;
+        }
+
+        // HubSpot does not deduplicate companies created through the API; associations are stored with the record.
+        lock (_lock)
+        {
+            if (associateWith.FirstOrDefault(id => _contacts.All(c => c.Id != id)) is { } unknown)
+            {
+                return Error(400, correlationId, "VALIDATION_ERROR", $"No contact with id {unknown} to associate with.");
+            }
+
+            var company = Store(_companies, NextId(ref _nextCompanyId), properties, DateTimeOffset.UtcNow, indexed: false);
+            foreach (var contactId in associateWith)
+            {
+                _associations.Add((contactId, company.Id));
+            }
+
+            return new Answer(201, RecordJson(company, "company", properties: null));
+        }
+    }
+
+    // Batch reads come from the primary store: no index lag. Missing ids make a 207 with one error.
+    Answer ReadCompanies(string body, string correlationId)
+    {
+        if (ParseObject(body, correlationId, out var root) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (Missing(root, "inputs", "properties", "propertiesWithHistory") is { } missing)
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", $"Invalid input JSON: missing required field \"{missing}\".");
+        }
+
+        if (root["inputs"] is not JsonArray inputs || inputs.Count is 0 or > BatchInputsMax || inputs.Any(i => i?["id"] is not JsonValue))
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", $"inputs must be 1 to {BatchInputsMax} objects with an id.");
+        }
+
+        var wanted = inputs.Select(i => i!["id"]!.ToString()).Distinct().ToList();
+        List<FakeRecord> found;
+        lock (_lock)
+        {
+            found = [.. _companies.Where(c => wanted.Contains(c.Id))];
+        }
+
+        var properties = (root["properties"] as JsonArray)?.Select(p => p?.GetValue<string>()).OfType<string>().ToList();
+        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var answer = new JsonObject
+        {
+            ["status"] = "COMPLETE",
+            ["results"] = new JsonArray([.. found.Select(c => JsonNode.Parse(RecordJson(c, "company", properties)))]),
+            ["startedAt"] = now,
+            ["completedAt"] = now,
+        };
+        var absent = wanted.Except(found.Select(c => c.Id)).ToList();
+        if (absent.Count == 0)
+        {
+            return new Answer(200, answer.ToJsonString());
+        }
+
+        answer["numErrors"] = 1;
+        answer["errors"] = new JsonArray(new JsonObject
+        {
+            ["status"] = "error",
+            ["category"] = "OBJECT_NOT_FOUND",
+            ["message"] = "Could not get some COMPANY objects, they may be deleted or not exist. Check that ids are valid.",
+            ["context"] = new JsonObject { ["ids"] = new JsonArray([.. absent.Select(id => JsonValue.Create(id))]) },
+        });
+        return new Answer(207, answer.ToJsonString());
     }
 
     Answer Associate(string contactId, string companyId, string correlationId)
@@ -535,8 +797,14 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             _associations.Add((contactId, companyId));
         }
 
+        return new Answer(200, AssociationEnvelope(contactId, companyId).ToJsonString());
+    }
+
+    // The default association lists both directions: 279 contact-to-company, 280 back.
+    static JsonObject AssociationEnvelope(string contactId, string companyId)
+    {
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        var envelope = new JsonObject
+        return new JsonObject
         {
             ["status"] = "COMPLETE",
             ["results"] = new JsonArray(
@@ -545,7 +813,6 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             ["startedAt"] = now,
             ["completedAt"] = now,
         };
-        return new Answer(200, envelope.ToJsonString());
 
         static JsonObject AssociationResult(string from, string to, int typeId) => new()
         {
@@ -555,31 +822,17 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         };
     }
 
-    static Answer? ParseProperties(string body, string correlationId, out Dictionary<string, string> properties)
+    static Answer? ParseObject(string body, string correlationId, out JsonObject root)
     {
-        properties = [];
+        root = [];
         try
         {
-            if (JsonNode.Parse(body) is not JsonObject root || root["properties"] is not JsonObject values)
+            if (JsonNode.Parse(body) is not JsonObject parsed)
             {
-                return Error(400, correlationId, "VALIDATION_ERROR", "Invalid input JSON: expected an object with \"properties\".");
+                return Error(400, correlationId, "VALIDATION_ERROR", "Invalid input JSON: expected an object.");
             }
 
-            if (root["associations"] is { } associations && associations is not JsonArray)
-            {
-                return Error(400, correlationId, "VALIDATION_ERROR", "Invalid input JSON: \"associations\" must be a list.");
-            }
-
-            foreach (var (name, value) in values)
-            {
-                if (value is not JsonValue v || !v.TryGetValue<string>(out var text))
-                {
-                    return Error(400, correlationId, "VALIDATION_ERROR", $"Property values were not valid: {name} must be a string.");
-                }
-
-                properties[name] = text;
-            }
-
+            root = parsed;
             return null;
         }
         catch (JsonException e)
@@ -588,13 +841,65 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         }
     }
 
-    FakeRecord Store(List<FakeRecord> records, string id, Dictionary<string, string> properties, DateTimeOffset createdAt)
+    static string? Missing(JsonObject? json, params string[] names) =>
+        json is null ? names[0] : names.FirstOrDefault(name => json[name] is null);
+
+    // A create needs "properties" (strings only) and "associations" (SimplePublicObjectInputForCreate), each
+    // association a "to" id and HubSpot-defined types that fit this direction.
+    static Answer? ParseCreate(string body, int[] allowedTypes, string correlationId, out Dictionary<string, string> properties, out List<string> associateWith)
+    {
+        properties = [];
+        associateWith = [];
+        if (ParseObject(body, correlationId, out var root) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (Missing(root, "properties", "associations") is { } missing)
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", $"Invalid input JSON: missing required field \"{missing}\".");
+        }
+
+        if (root["properties"] is not JsonObject values || root["associations"] is not JsonArray associations)
+        {
+            return Error(400, correlationId, "VALIDATION_ERROR", "Invalid input JSON: \"properties\" must be an object and \"associations\" a list.");
+        }
+
+        foreach (var (name, value) in values)
+        {
+            if (value is not JsonValue v || !v.TryGetValue<string>(out var text))
+            {
+                return Error(400, correlationId, "VALIDATION_ERROR", $"Property values were not valid: {name} must be a string.");
+            }
+
+            properties[name] = text;
+        }
+
+        foreach (var association in associations)
+        {
+            var to = association?["to"]?["id"] is JsonValue id && id.TryGetValue<string>(out var text) ? text : null;
+            var types = association?["types"] as JsonArray;
+            var typesFit = types is { Count: > 0 } && types.All(t =>
+                t?["associationCategory"]?.GetValue<string>() == "HUBSPOT_DEFINED"
+                && t["associationTypeId"] is JsonValue typeId && typeId.TryGetValue<int>(out var n) && allowedTypes.Contains(n));
+            if (to is null || !typesFit)
+            {
+                return Error(400, correlationId, "VALIDATION_ERROR", $"Invalid association: needs to.id and types from {string.Join(", ", allowedTypes)}.");
+            }
+
+            associateWith.Add(to);
+        }
+
+        return null;
+    }
+
+    FakeRecord Store(List<FakeRecord> records, string id, Dictionary<string, string> properties, DateTimeOffset createdAt, bool indexed)
     {
         var stamp = createdAt.ToString("O", CultureInfo.InvariantCulture);
         properties["hs_object_id"] = id;
         properties["createdate"] = stamp;
         properties["lastmodifieddate"] = stamp;
-        var record = new FakeRecord(id, properties, createdAt);
+        var record = new FakeRecord(id, properties, createdAt, indexed ? DateTimeOffset.MinValue : DateTimeOffset.UtcNow + SearchLag);
         lock (_lock)
         {
             records.Add(record);
@@ -605,19 +910,26 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
 
     static string NextId(ref long next) => Interlocked.Increment(ref next).ToString(CultureInfo.InvariantCulture);
 
-    static string RecordJson(FakeRecord record, string kind)
+    static List<string> Split(Microsoft.Extensions.Primitives.StringValues values) =>
+        [.. values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+    /// <summary>A record as HubSpot answers it: the asked-for properties plus the three it always adds.</summary>
+    static string RecordJson(FakeRecord record, string kind, IReadOnlyList<string>? properties)
     {
         var stamp = record.CreatedAt.ToString("O", CultureInfo.InvariantCulture);
-        var properties = new JsonObject();
+        var values = new JsonObject();
         foreach (var (name, value) in record.Properties)
         {
-            properties[name] = value;
+            if (properties is null || properties.Contains(name) || name is "hs_object_id" or "createdate" or "lastmodifieddate")
+            {
+                values[name] = value;
+            }
         }
 
         return new JsonObject
         {
             ["id"] = record.Id,
-            ["properties"] = properties,
+            ["properties"] = values,
             ["createdAt"] = stamp,
             ["updatedAt"] = stamp,
             ["archived"] = false,
@@ -626,13 +938,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     }
 
     static Answer Error(int status, string correlationId, string category, string message, Dictionary<string, string>? headers = null) =>
-        new(status, new JsonObject
-        {
-            ["status"] = "error",
-            ["message"] = message,
-            ["correlationId"] = correlationId,
-            ["category"] = category,
-        }.ToJsonString(), headers ?? []);
+        new(status, Fault.ErrorBody(correlationId, category, message), headers ?? []);
 
     static Answer MissingScope(string scope, string correlationId) =>
         new(403, new JsonObject

@@ -20,7 +20,7 @@ public sealed class NativeBuildTests
         Expect.Converged(scenario);
         Assert.Equal(
             [Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault,
-             Route.CreateContact, Route.SearchCompanies, Route.AssociateDefault],
+             Route.CreateContact, Route.ReadContact, Route.ReadCompanies, Route.AssociateDefault],
             Expect.Routes(scenario));
         Assert.Contains("created", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("already existed", second.Stdout, StringComparison.Ordinal);

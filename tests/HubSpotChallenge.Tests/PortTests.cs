@@ -38,7 +38,10 @@ public sealed class PortTests
             JsonNode.Parse("""{"properties":{"email":"ada.lovelace@example.com","firstname":"Ada","lastname":"Lovelace"},"associations":[]}"""),
             writes[0].Json), writes[0].Body);
         Assert.True(JsonNode.DeepEquals(
-            JsonNode.Parse("""{"properties":{"name":"Coding Challenge Company GmbH","domain":"coding-challenge-company.com"},"associations":[]}"""),
+            JsonNode.Parse($$"""
+                {"properties":{"name":"Coding Challenge Company GmbH","domain":"coding-challenge-company.com"},
+                 "associations":[{"to":{"id":"{{contact.Id}}"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}
+                """),
             writes[1].Json), writes[1].Body);
         Assert.Equal("", writes[2].Body);
         Assert.Contains(contact.Id, run.Stdout, StringComparison.Ordinal);

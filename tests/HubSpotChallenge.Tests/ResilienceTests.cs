@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 
 using FakeHubSpot;
 
@@ -9,12 +10,6 @@ namespace HubSpotChallenge.Tests;
 static class Expect
 {
     public const string Domain = "coding-challenge-company.com";
-
-    public static string RateLimitBody(string policy, string message) =>
-        $$"""{"status":"error","message":"{{message}}","errorType":"RATE_LIMIT","correlationId":"aaaa1111-0000-0000-0000-000000000429","policyName":"{{policy}}"}""";
-
-    public static string ServerErrorBody(int status) =>
-        $$"""{"status":"error","message":"Internal error {{status}}","correlationId":"bbbb2222-0000-0000-0000-000000000{{status}}","category":"INTERNAL_ERROR"}""";
 
     public static List<Route?> Routes(Scenario scenario) => [.. scenario.HubSpot.Requests.Select(r => r.Route)];
 
@@ -39,9 +34,15 @@ public sealed class RerunTests
 
         Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault], Expect.Routes(scenario));
         var search = scenario.HubSpot.Requests[1].Json!;
-        Assert.Equal("domain", search["filterGroups"]![0]!["filters"]![0]!["propertyName"]!.GetValue<string>());
-        Assert.Equal("EQ", search["filterGroups"]![0]!["filters"]![0]!["operator"]!.GetValue<string>());
-        Assert.Equal(Expect.Domain, search["filterGroups"]![0]!["filters"]![0]!["value"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse($$"""{"propertyName":"domain","operator":"EQ","value":"{{Expect.Domain}}"}"""),
+            search["filterGroups"]![0]!["filters"]![0]), search.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"propertyName":"createdate","direction":"ASCENDING"}]"""), search["sorts"]), search.ToJsonString());
+        var contact = scenario.HubSpot.Contacts[0];
+        var companyCreate = scenario.HubSpot.Requests[2].Json!;
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse($$"""[{"to":{"id":"{{contact.Id}}"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]"""),
+            companyCreate["associations"]), companyCreate.ToJsonString());
         Assert.Contains("created", run.Stdout, StringComparison.Ordinal);
         Expect.Converged(scenario);
     }
@@ -58,7 +59,7 @@ public sealed class RerunTests
         Expect.Converged(scenario);
         Assert.Single(scenario.HubSpot.Associations);
         var rerun = Expect.Routes(scenario).Skip(firstRequests).ToList();
-        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.AssociateDefault], rerun);
+        Assert.Equal([Route.CreateContact, Route.ReadContact, Route.ReadCompanies, Route.AssociateDefault], rerun);
         Assert.Contains($"Contact {scenario.HubSpot.Contacts[0].Id} already existed", second.Stdout, StringComparison.Ordinal);
         Assert.Contains($"Company {scenario.HubSpot.Companies[0].Id} already existed", second.Stdout, StringComparison.Ordinal);
     }
@@ -73,7 +74,8 @@ public sealed class RerunTests
 
         Expect.Converged(scenario);
         Assert.Equal((existing.Id, scenario.HubSpot.Companies[0].Id), Assert.Single(scenario.HubSpot.Associations));
-        Assert.DoesNotContain(Route.ReadContact, Expect.Routes(scenario));
+        var read = Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.ReadContact);
+        Assert.Equal(("/crm/objects/2026-09/contacts/123456789012345678", "?associations=companies"), (read.Path, read.Query));
         Assert.Contains("Contact 123456789012345678 already existed", run.Stdout, StringComparison.Ordinal);
     }
 
@@ -90,10 +92,11 @@ public sealed class RerunTests
 
         Expect.Converged(scenario);
         Assert.Equal(existing.Id, scenario.HubSpot.Associations[0].ContactId);
-        var read = Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.ReadContact);
-        Assert.Equal("/crm/objects/2026-09/contacts/ada.lovelace@example.com", read.Path);
-        Assert.Equal("?idProperty=email", read.Query);
-        Assert.Equal(4, scenario.HubSpot.Requests.Count);
+        var byEmail = scenario.HubSpot.Requests.First(r => r.Route == Route.ReadContact);
+        Assert.Equal(("/crm/objects/2026-09/contacts/ada.lovelace@example.com", "?idProperty=email"), (byEmail.Path, byEmail.Query));
+        Assert.Equal(
+            [Route.CreateContact, Route.ReadContact, Route.ReadContact, Route.SearchCompanies, Route.AssociateDefault],
+            Expect.Routes(scenario));
     }
 
     [Fact]
@@ -122,8 +125,7 @@ public sealed class RetryTests
     public async Task ARateLimitIsRetriedNoSoonerThanRetryAfter()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
-            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "2")));
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 2));
 
         (await scenario.RunAsync()).ShouldExitWith(0);
 
@@ -138,9 +140,7 @@ public sealed class RetryTests
     public async Task ARateLimitWithoutRetryAfterWaitsForTheIntervalWindow()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(429,
-            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."),
-            ("X-HubSpot-RateLimit-Interval-Milliseconds", "1500")));
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.RateLimited(intervalMilliseconds: 1500));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 
@@ -156,14 +156,14 @@ public sealed class RetryTests
     public async Task TheDailyLimitIsNotRetriedAndSaysWhenItResets()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429, Expect.RateLimitBody("DAILY", "You have reached your daily limit.")), times: 4);
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited("DAILY"), times: 4);
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Assert.Single(scenario.HubSpot.Requests);
         Assert.Contains("daily", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("midnight in the account's time zone", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("aaaa1111-0000-0000-0000-000000000429", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Fault.RateLimited().CorrelationId!, run.Stderr, StringComparison.Ordinal);
         Assert.Empty(scenario.HubSpot.Contacts);
         Assert.Empty(scenario.HubSpot.Companies);
     }
@@ -172,8 +172,7 @@ public sealed class RetryTests
     public async Task APersistentRateLimitStopsAfterFourAttempts()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
-            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "1")), times: 10);
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 1), times: 10);
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
@@ -182,7 +181,7 @@ public sealed class RetryTests
         Assert.Contains("429", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("4 attempts", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("You have reached your ten_secondly_rolling limit.", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("aaaa1111-0000-0000-0000-000000000429", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Fault.RateLimited().CorrelationId!, run.Stderr, StringComparison.Ordinal);
         Assert.Empty(scenario.HubSpot.Contacts);
     }
 
@@ -190,8 +189,7 @@ public sealed class RetryTests
     public async Task ARetryAfterLongerThanAMinuteIsNotSatThrough()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
-            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "3600")));
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 3600));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
@@ -205,8 +203,7 @@ public sealed class RetryTests
     public async Task ALockedRecordIsRetriedAfterAtLeastTwoSeconds()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Respond(423,
-            """{"status":"error","message":"Locked during bulk writes","correlationId":"dddd4444-0000-0000-0000-000000000423"}"""));
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Locked());
 
         (await scenario.RunAsync()).ShouldExitWith(0);
 
@@ -220,7 +217,7 @@ public sealed class RetryTests
     public async Task ServiceUnavailableTwiceThenSuccessCreatesOneContact()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(503, Expect.ServerErrorBody(503)), times: 2);
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.ServerError(503), times: 2);
 
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 
@@ -252,35 +249,41 @@ public sealed class RetryTests
 
         Expect.Converged(scenario);
         Assert.Single(scenario.HubSpot.Companies);
-        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.SearchCompanies, Route.AssociateDefault], Expect.Routes(scenario));
+        Assert.Equal(
+            [Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.ReadContact, Route.ReadCompanies, Route.AssociateDefault],
+            Expect.Routes(scenario));
         Assert.Contains("whether HubSpot stored it", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Company {scenario.HubSpot.Companies[0].Id} created", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AServerErrorOnCompanyCreationLooksBeforeCreatingAgain()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(502, Expect.ServerErrorBody(502)));
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.ServerError(502));
 
         (await scenario.RunAsync()).ShouldExitWith(0);
 
         Expect.Converged(scenario);
-        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault], Expect.Routes(scenario));
+        Assert.Equal(
+            [Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.ReadContact, Route.CreateCompany, Route.AssociateDefault],
+            Expect.Routes(scenario));
     }
 
     [Fact]
     public async Task CompanyCreationThatKeepsFailingStopsAfterFourAttemptsAndCreatesNothing()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(503, Expect.ServerErrorBody(503)), times: 10);
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.ServerError(503), times: 10);
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Assert.Equal(4, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateCompany));
+        Assert.Equal(4, scenario.HubSpot.Requests.Count(r => r.Route == Route.ReadContact));
         Assert.Empty(scenario.HubSpot.Companies);
         Assert.Single(scenario.HubSpot.Contacts);
         Assert.Contains("503", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("bbbb2222-0000-0000-0000-000000000503", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Fault.ServerError(503).CorrelationId!, run.Stderr, StringComparison.Ordinal);
         Assert.Contains($"contact {scenario.HubSpot.Contacts[0].Id} created", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("Running again is safe", run.Stderr, StringComparison.Ordinal);
     }
@@ -435,8 +438,7 @@ public sealed class CancellationTests
     public async Task CtrlCDuringARetryWaitExitsPromptlyWith130()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(429,
-            Expect.RateLimitBody("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."), ("Retry-After", "30")));
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 30));
         var (run, toExit) = await scenario.RunAndSignalAsync(Signals.SIGINT,
             when: () => scenario.HubSpot.Requests.Count > 0, after: TimeSpan.FromMilliseconds(300));
 

@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+
+using FakeHubSpot;
+
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>
+/// The README's "never twice" and "at most 4 attempts", against a fake whose search lags writes as HubSpot's does,
+/// and whose answers carry the statuses HubSpot's schema allows.
+/// </summary>
+public sealed class NeverTwiceTests
+{
+    const string CompanyName = "Coding Challenge Company GmbH";
+
+    [Fact]
+    public async Task ARerunRightAfterASuccessfulRunCreatesNothingAlthoughSearchHasNotCaughtUp()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        Assert.True(scenario.HubSpot.SearchLag >= TimeSpan.FromSeconds(2), "The fake's search should lag writes by seconds.");
+        (await scenario.RunAsync()).ShouldExitWith(0);
+        var firstRun = scenario.HubSpot.Requests.Count;
+
+        var rerun = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.Equal(
+            [Route.CreateContact, Route.ReadContact, Route.ReadCompanies, Route.AssociateDefault],
+            Expect.Routes(scenario).Skip(firstRun));
+        Assert.Contains($"Company {scenario.HubSpot.Companies[0].Id} already existed", rerun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Done: 4 requests", rerun.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALostAnswerOnTheCompanyCreateWithALaggingSearchCreatesOneCompany()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.SearchLag = TimeSpan.FromSeconds(30);
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.LoseTheAnswer());
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.CreateCompany);
+    }
+
+    [Fact]
+    public async Task RateLimitsAndServerErrorsTogetherSendAtMostFourCreates()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        for (var round = 0; round < 2; round++)
+        {
+            scenario.HubSpot.Inject(Route.CreateCompany, Fault.RateLimited(retryAfterSeconds: 1), times: 3);
+            scenario.HubSpot.Inject(Route.CreateCompany, Fault.ServerError(503));
+        }
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Equal(4, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateCompany));
+        Assert.Empty(scenario.HubSpot.Companies);
+        var retries = run.Stdout.Split('\n').Where(l => l.Contains("trying again", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, retries.Count);
+        Assert.Collection(retries,
+            l => Assert.Contains("(attempt 2 of 4)", l, StringComparison.Ordinal),
+            l => Assert.Contains("(attempt 3 of 4)", l, StringComparison.Ordinal),
+            l => Assert.Contains("(attempt 4 of 4)", l, StringComparison.Ordinal));
+        Assert.Contains("503", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Gave up after 4 attempts", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASearchHitWithAnotherDomainIsNotReused()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Reshaped(answer =>
+        {
+            answer["total"] = 1;
+            answer["results"] = new JsonArray(JsonNode.Parse($$"""
+                {"id":"999","properties":{"name":"{{CompanyName}}","domain":"coding-challenge-company.com.example.org","hs_object_id":"999"},
+                 "createdAt":"2020-01-01T00:00:00Z","updatedAt":"2020-01-01T00:00:00Z","archived":false}
+                """));
+            return answer;
+        }));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        var company = Assert.Single(scenario.HubSpot.Companies);
+        Assert.Equal(Expect.Domain, company["domain"]);
+        Assert.Equal(company.Id, Assert.Single(scenario.HubSpot.Associations).CompanyId);
+        Assert.DoesNotContain("999", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnExistingContactsCompanyIsFoundThroughItsAssociationsAndAnotherDomainIsSkipped()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var contact = scenario.HubSpot.SeedContact("ada.lovelace@example.com", "Ada", "Lovelace");
+        var other = scenario.HubSpot.SeedCompany("Example", "example.com", DateTimeOffset.UtcNow.AddDays(-90));
+        var ours = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, DateTimeOffset.UtcNow, indexed: false);
+        scenario.HubSpot.SeedAssociation(contact.Id, other.Id);
+        scenario.HubSpot.SeedAssociation(contact.Id, ours.Id);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Assert.Equal([Route.CreateContact, Route.ReadContact, Route.ReadCompanies, Route.AssociateDefault], Expect.Routes(scenario));
+        Assert.Equal(2, scenario.HubSpot.Companies.Count);
+        Assert.Contains($"Company {ours.Id} already existed", run.Stdout, StringComparison.Ordinal);
+        var batch = scenario.HubSpot.Requests[2].Json!;
+        Assert.Equal([other.Id, ours.Id], batch["inputs"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheOldestOfSeveralMatchesIsReusedEvenBeyondTheFirstPage()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 120; i++)
+        {
+            scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, now.AddDays(-i), id: $"{5000 + i}");
+        }
+
+        var oldest = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, now.AddDays(-365), id: "4000");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Assert.DoesNotContain(Route.CreateCompany, Expect.Routes(scenario));
+        Assert.Equal(oldest.Id, Assert.Single(scenario.HubSpot.Associations).CompanyId);
+        Assert.Contains($"Company {oldest.Id} already existed", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACanceledAssociationExitsWith1WithHubSpotsMessage()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("CANCELED", stored: false, error: "Association limit reached"));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Contains("CANCELED", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Association limit reached", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("associated with company", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Done", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APendingAssociationIsConfirmedByAReadBeforeSuccessIsPrinted()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("PENDING", stored: true));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        var routes = Expect.Routes(scenario);
+        Assert.Equal([Route.AssociateDefault, Route.ReadContact], routes.Skip(routes.Count - 2));
+        var confirm = scenario.HubSpot.Requests[^1];
+        Assert.Equal($"/crm/objects/2026-09/contacts/{scenario.HubSpot.Contacts[0].Id}", confirm.Path);
+        Assert.Contains("associations=companies", confirm.Query, StringComparison.Ordinal);
+        Assert.Contains("associated with company", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProcessingAssociationThatTheReadDoesNotShowExitsWith1()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var company = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, DateTimeOffset.UtcNow.AddDays(-1));
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("PROCESSING", stored: false));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.Empty(scenario.HubSpot.Associations);
+        Assert.Equal(
+            [Route.CreateContact, Route.SearchCompanies, Route.AssociateDefault, Route.ReadContact],
+            Expect.Routes(scenario));
+        Assert.Contains("PROCESSING", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Run again", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"company {company.Id} already existed", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("associated with company", run.Stdout, StringComparison.Ordinal);
+    }
+}
