@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Mail;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -13,6 +14,7 @@ using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 using DotNetEnv;
+using DotNetEnv.Extensions;
 
 var dryRun = false;
 foreach (var arg in args)
@@ -23,10 +25,11 @@ foreach (var arg in args)
             dryRun = true;
             break;
         case "--help" or "-h":
-            Console.WriteLine(Usage.Text);
-            return ExitCode.Done;
+            Terminal.OutLines(Usage.Text);
+            return Terminal.Done();
         default:
-            Console.Error.WriteLine($"Unknown argument '{arg}'.{Environment.NewLine}{Usage.Text}");
+            Terminal.Error($"Unknown argument '{arg}'.");
+            Terminal.ErrorLines(Usage.Text);
             return ExitCode.Usage;
     }
 }
@@ -37,13 +40,13 @@ if (RuntimeFeature.IsDynamicCodeCompiled && Environment.ProcessorCount > 1)
     _ = Task.Run(WarmUp);
 }
 
-var (settings, problems) = Settings.Load(requireToken: !dryRun);
+var (settings, problems, notes) = Settings.Load(dryRun);
 if (settings is null)
 {
-    Console.Error.WriteLine($"Configuration problem{(problems.Count > 1 ? "s" : "")}, nothing was sent to HubSpot:");
+    Terminal.Error($"Configuration problem{(problems.Count > 1 ? "s" : "")}, nothing was sent to HubSpot:");
     foreach (var problem in problems)
     {
-        Console.Error.WriteLine($"  - {problem}");
+        Terminal.Error($"  - {problem}");
     }
 
     return ExitCode.Usage;
@@ -51,47 +54,50 @@ if (settings is null)
 
 if (dryRun)
 {
-    PrintDryRun(settings);
-    return ExitCode.Done;
+    PrintDryRun(settings, notes);
+    return Terminal.Done();
 }
 
-// Ctrl+C and SIGTERM cancel whatever is awaited: a pause, a request or a retry wait.
+// Ctrl+C, SIGTERM and SIGHUP (the terminal closed) cancel whatever is awaited: a pause, a request or a retry wait.
 using var cancel = new CancellationTokenSource();
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
 var ct = cancel.Token;
 
-using var http = new HttpClient { Timeout = settings.Timeout };
+// HubSpot's API does not redirect: a 3xx is reported, never followed, so the token and the name go nowhere else.
+using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
 http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", Usage.Version));
-var hubspot = new PacedHubSpotClient(http, settings.BaseUrl);
+var hubspot = new PacedHubSpotClient(http, settings);
 var progress = new Progress();
 
 try
 {
     progress.Contact = await EnsureContactAsync(hubspot, settings, ct);
-    Console.WriteLine($"Contact {progress.Contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
+    Terminal.Out($"Contact {progress.Contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
 
     progress.Company = await EnsureCompanyAsync(hubspot, progress.Contact, ct);
-    Console.WriteLine($"Company {progress.Company}: {Company.Name} ({Company.Domain})");
+    Terminal.Out($"Company {progress.Company}: {Company.Name} ({Company.Domain})");
 
     await AssociateAsync(hubspot, progress.Contact.Id, progress.Company.Id, ct);
-    Console.WriteLine($"Contact {progress.Contact.Id} associated with company {progress.Company.Id}.");
+    progress.Associated = true;
+    Terminal.Out($"Contact {progress.Contact.Id} associated with company {progress.Company.Id}.");
 
-    Console.WriteLine($"Done: {hubspot.RequestsSent} requests to {settings.BaseUrl.Authority}.");
-    return ExitCode.Done;
+    Terminal.Out($"Done: {hubspot.RequestsSent} requests to {settings.Host}.");
+    return Terminal.Done(progress.Summary());
 }
 catch (HubSpotException e)
 {
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(progress.Summary());
+    Terminal.Error(e.Message);
+    Terminal.Error(progress.Summary());
     return ExitCode.Failed;
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
-    Console.Error.WriteLine("Cancelled.");
-    Console.Error.WriteLine(progress.Summary());
+    Terminal.Error("Cancelled.");
+    Terminal.Error(progress.Summary());
     return ExitCode.Cancelled;
 }
 
@@ -175,7 +181,13 @@ static async Task<string?> SearchCompanyAsync(PacedHubSpotClient hubspot, Cancel
 {
     var search = await hubspot.SendAsync(
         new("searching for the company", HttpMethod.Post, Paths.CompanySearch, CompanySearchBody()),
-        answer => answer.Read(Json.Context.SearchResponse), ct);
+        answer =>
+        {
+            var found = answer.Read(Json.Context.SearchResponse);
+            // Every hit of a domain filter has a domain; one without it cannot be checked, so it is not "no company".
+            return found.Results.Any(c => c.Property("domain") is null) ? throw answer.Unreadable("a hit without its domain") : found;
+        },
+        ct);
     return OldestOfOurs(search.Results);
 }
 
@@ -214,7 +226,7 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
             $"HubSpot accepted the association but had not finished it ({answer.Status}) while {Step}. Run again in a minute to confirm it.");
     }
 
-    var why = answer.Errors?.Select(e => e.Message).OfType<string>().FirstOrDefault() is { } message ? $": {message}" : "";
+    var why = answer.Errors?.Select(e => e?.Message).OfType<string>().FirstOrDefault() is { } message ? $": {Text.Clause(message)}" : "";
     throw new HubSpotException(
         $"HubSpot did not associate contact {contactId} with company {companyId} ({answer.Status}){why}. Run again; if it keeps failing, associate them in HubSpot by hand.");
 }
@@ -251,15 +263,25 @@ static void WarmUp()
     using var client = new HttpClient();
 }
 
-static void PrintDryRun(Settings settings)
+static void PrintDryRun(Settings settings, IReadOnlyList<string> notes)
 {
-    Console.WriteLine($"Dry run: nothing is sent. {settings.BaseUrl.Authority} would receive, 200 ms apart:");
-    Console.WriteLine($"POST {Paths.Contacts}{Environment.NewLine}  {ContactBody(settings)}");
-    Console.WriteLine($"GET  {Uri.UnescapeDataString(Paths.ContactWithCompanies("{contactId}"))}   (only when the contact exists: HubSpot answers 409){Environment.NewLine}"
-        + $"POST {Paths.CompaniesBatchRead}   (only when it is associated with companies){Environment.NewLine}  {BatchReadBody(["{companyId}"])}");
-    Console.WriteLine($"POST {Paths.CompanySearch}   (only when the contact has no company with domain {Company.Domain}){Environment.NewLine}  {CompanySearchBody()}");
-    Console.WriteLine($"POST {Paths.Companies}   (only when neither finds the company){Environment.NewLine}  {CompanyBody("{contactId}")}");
-    Console.WriteLine($"PUT  {Uri.UnescapeDataString(Paths.Association("{contactId}", "{companyId}"))}");
+    Terminal.Out($"Dry run: nothing is sent. {settings.Host} would receive, 200 ms apart:");
+    Terminal.OutLines($"""
+        POST {Paths.Contacts}
+          {ContactBody(settings)}
+        GET  {Uri.UnescapeDataString(Paths.ContactWithCompanies("{contactId}"))}   (only when the contact exists: HubSpot answers 409)
+        POST {Paths.CompaniesBatchRead}   (only when it is associated with companies)
+          {BatchReadBody(["{companyId}"])}
+        POST {Paths.CompanySearch}   (only when the contact has no company with domain {Company.Domain})
+          {CompanySearchBody()}
+        POST {Paths.Companies}   (only when neither finds the company)
+          {CompanyBody("{contactId}")}
+        PUT  {Uri.UnescapeDataString(Paths.Association("{contactId}", "{companyId}"))}
+        """);
+    foreach (var note in notes)
+    {
+        Terminal.Out($"Note: {note}");
+    }
 }
 
 static class ExitCode
@@ -326,40 +348,50 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     const string TokenPlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
     const string DefaultBaseUrl = "https://api.hubapi.com";
 
-    public static (Settings? Settings, List<string> Problems) Load(bool requireToken)
+    // HubSpot takes far longer text; a longer name is a mistake, and a longer email local part is invalid (RFC 5321).
+    const int LongestName = 200;
+    const int LongestLocalPart = 64;
+    const int LongestEmail = 254;
+
+    /// <summary>Where requests go, for the user's eyes: the host and any path prefix.</summary>
+    public string Host => $"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}";
+
+    /// <summary>Reads the environment, then .env; a dry run needs no token and notes a missing or placeholder one.</summary>
+    public static (Settings? Settings, List<string> Problems, List<string> Notes) Load(bool dryRun)
     {
-        try
+        List<string> problems = [];
+        List<string> notes = [];
+        var dotEnv = DotEnvFile.Read(".env", problems);
+
+        HashSet<string> refused = [];
+
+        // Variables set in the environment win over .env, as with python-dotenv; one set but empty hides .env's value.
+        string Read(string name)
         {
-            // NoClobber: variables already set in the environment win over .env, as with python-dotenv.
-            Env.NoClobber().Load();
-        }
-        catch (Sprache.ParseException e)
-        {
-            // The parser's message quotes the text around the error, which may be the token: show the position only.
-            return (null, [$".env could not be parsed near line {e.Position.Line}, column {e.Position.Column}. Put values with quotes, apostrophes or # in double quotes, e.g. LASTNAME=\"O'Brien\"."]);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return (null, [$".env could not be read: {e.Message}"]);
+            var value = (Environment.GetEnvironmentVariable(name) ?? dotEnv.GetValueOrDefault(name) ?? "").Trim();
+            if (value.Length == 0 && dotEnv.GetValueOrDefault(name)?.Trim().Length > 0)
+            {
+                problems.Add($"{name} is set but empty in the environment, which hides its value in .env: unset it (unset {name}) or give it a value.");
+                refused.Add(name);
+            }
+
+            return value;
         }
 
-        List<string> problems = [];
         var token = Read("HUBSPOT_KEY");
         if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             token = token["Bearer ".Length..].Trim();
         }
 
-        if (token.Length == 0)
+        // A dry run sends nothing: a missing or placeholder token is only worth a note there.
+        if (token.Length == 0 && !refused.Contains("HUBSPOT_KEY"))
         {
-            if (requireToken)
-            {
-                problems.Add("HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example).");
-            }
+            (dryRun ? notes : problems).Add("HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example).");
         }
         else if (token.Equals(TokenPlaceholder, StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add("HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key.");
+            (dryRun ? notes : problems).Add("HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key.");
         }
         else if (!token.All(c => c is > ' ' and < '\u007f'))
         {
@@ -368,30 +400,42 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
         var firstName = Read("FIRSTNAME");
         var lastName = Read("LASTNAME");
-        foreach (var (name, value) in new[] { ("FIRSTNAME", firstName), ("LASTNAME", lastName) })
+        var email = Read("CONTACT_EMAIL");
+        foreach (var (name, value) in new[] { ("FIRSTNAME", firstName), ("LASTNAME", lastName), ("CONTACT_EMAIL", email) })
         {
-            if (value.Length == 0)
+            var problem = value switch
             {
-                problems.Add($"{name} is not set: put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.");
+                _ when refused.Contains(name) => null,
+                "" when name != "CONTACT_EMAIL" => $"{name} is not set: put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.",
+                _ when Text.FirstInvisible(value) is { } invisible =>
+                    $"{name} contains a control or invisible character ({invisible}): write it as plain text on one line.",
+                { Length: > LongestName } => $"{name} is {value.Length} characters long; at most {LongestName} are accepted.",
+                _ when token.Length >= 8 && value.Contains(token, StringComparison.Ordinal) =>
+                    $"{name} contains the token from HUBSPOT_KEY (a ${{HUBSPOT_KEY}} in .env?): it would be sent to HubSpot and printed.",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                problems.Add(problem);
+                refused.Add(name);
             }
         }
 
         var baseUrlText = Read("HUBSPOT_BASE_URL");
         var baseUrl = ParseBaseUrl(baseUrlText.Length == 0 ? DefaultBaseUrl : baseUrlText, problems);
 
-        var email = Read("CONTACT_EMAIL");
-        if (email.Length > 0)
+        if (email.Length > 0 && !refused.Contains("CONTACT_EMAIL"))
         {
             if (!IsEmail(email))
             {
-                problems.Add($"CONTACT_EMAIL '{email}' is not an email address.");
+                problems.Add($"CONTACT_EMAIL '{Text.Shortened(email)}' is not an email address of at most {LongestEmail} characters.");
             }
             else if (email.EndsWith("@" + Company.Domain, StringComparison.OrdinalIgnoreCase))
             {
                 problems.Add($"CONTACT_EMAIL must not use {Company.Domain}: HubSpot would auto-create a second company from it.");
             }
         }
-        else if (firstName.Length > 0 && lastName.Length > 0)
+        else if (email.Length == 0 && refused.Count == 0)
         {
             email = EmailFromNames(firstName, lastName);
             if (email.Length == 0)
@@ -410,28 +454,40 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             }
             else
             {
-                problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{timeoutText}' is not a whole number of seconds from 1 to 300.");
+                problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{Text.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300.");
             }
         }
 
         return problems.Count == 0
-            ? (new Settings(token, firstName, lastName, email, baseUrl!, timeout), problems)
-            : (null, problems);
+            ? (new Settings(token, firstName, lastName, email, baseUrl!, timeout), problems, notes)
+            : (null, problems, notes);
     }
-
-    static string Read(string name) => (Environment.GetEnvironmentVariable(name) ?? "").Trim();
 
     static Uri? ParseBaseUrl(string text, List<string> problems)
     {
-        if (!Uri.TryCreate(text.TrimEnd('/'), UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.Host.Length == 0)
+        // A user name or password in the URL would be ignored, then echoed: refuse it without quoting it.
+        if (text.Contains('@', StringComparison.Ordinal))
         {
-            problems.Add($"HUBSPOT_BASE_URL '{text}' is not an absolute http(s) URL, e.g. https://api.hubapi.com.");
+            problems.Add("HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token.");
+            return null;
+        }
+
+        var shown = Text.Shortened(text);
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.Host.Length == 0)
+        {
+            problems.Add($"HUBSPOT_BASE_URL '{shown}' is not an absolute http(s) URL, e.g. https://api.hubapi.com.");
+            return null;
+        }
+
+        if (url.Query.Length > 0 || url.Fragment.Length > 0)
+        {
+            problems.Add($"HUBSPOT_BASE_URL '{shown}' has a query or a fragment: give the host, and a path prefix if a gateway needs one.");
             return null;
         }
 
         if (url.Scheme == "http" && !url.IsLoopback)
         {
-            problems.Add($"HUBSPOT_BASE_URL '{text}' uses http:// to a host that is not this machine: the token would travel in clear text. Use https://.");
+            problems.Add($"HUBSPOT_BASE_URL '{shown}' uses http:// to a host that is not this machine: the token would travel in clear text. Use https://.");
             return null;
         }
 
@@ -439,12 +495,21 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     }
 
     static bool IsEmail(string text) =>
-        MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0 && Patterns.EmailShape().IsMatch(text);
+        text.Length <= LongestEmail && text.IndexOf('@') is > 0 and <= LongestLocalPart
+        && MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0 && Patterns.EmailShape().IsMatch(text);
 
-    /// <summary>firstname.lastname@example.com, lower-case, accents folded, other characters dropped.</summary>
+    /// <summary>firstname.lastname@example.com, lower-case, accents folded, other characters dropped, the local part at most 64 characters.</summary>
     public static string EmailFromNames(string firstName, string lastName)
     {
-        var parts = new[] { Fold(firstName), Fold(lastName) }.Where(p => p.Length > 0).ToArray();
+        var first = Fold(firstName);
+        var last = Fold(lastName);
+        if (first.Length + last.Length + 1 > LongestLocalPart)
+        {
+            first = first[..Math.Min(first.Length, LongestLocalPart / 2)];
+            last = last[..Math.Min(last.Length, LongestLocalPart - 1 - first.Length)];
+        }
+
+        var parts = new[] { first, last }.Where(p => p.Length > 0).ToArray();
         return parts.Length == 0 ? "" : $"{string.Join('.', parts)}@example.com";
     }
 
@@ -498,10 +563,289 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     }
 }
 
+/// <summary>
+/// .env read as python-dotenv reads it, through DotNetEnv: '$' is literal but for ${VAR}, the last of duplicate keys
+/// wins, single-quoted values are raw. Only a regular file of at most 64 KB is read.
+/// </summary>
+static class DotEnvFile
+{
+    const int LargestFile = 64 * 1024;
+
+    public static Dictionary<string, string> Read(string path, List<string> problems)
+    {
+        if (Directory.Exists(path))
+        {
+            problems.Add($"{path} is a directory: it must be a file of NAME=value lines (see .env.example).");
+            return [];
+        }
+
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        try
+        {
+            var text = ReadRegularFile(path);
+            return Env.LoadContents(LiteralDollars(text), new LoadOptions(setEnvVars: false)).ToDotEnvDictionary(CreateDictionaryOption.TakeLast);
+        }
+        catch (Sprache.ParseException e)
+        {
+            // The parser's message quotes the text around the error, which may be the token: show the position only.
+            problems.Add($"{path} could not be parsed near line {e.Position.Line}, column {e.Position.Column}. Put values with quotes, apostrophes or # in double quotes, e.g. LASTNAME=\"O'Brien\".");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"{path} could not be read: {Text.Clause(e.Message)}. It must be a regular file of at most {LargestFile / 1024} KB.");
+        }
+
+        return [];
+    }
+
+    // A named pipe blocks the open and /dev/zero never ends: open with a deadline, refuse what cannot seek, read a bounded amount.
+    static string ReadRegularFile(string path)
+    {
+        var opening = Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1));
+        if (!opening.Wait(TimeSpan.FromSeconds(2)))
+        {
+            throw new IOException("opening it does not finish, so it is not a regular file (a named pipe?)");
+        }
+
+        using var file = opening.Result;
+        if (!file.CanSeek)
+        {
+            throw new IOException("it is not a regular file");
+        }
+
+        var bytes = new byte[LargestFile + 1];
+        var length = file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (length > LargestFile)
+        {
+            throw new IOException($"it is larger than {LargestFile / 1024} KB");
+        }
+
+        return new UTF8Encoding(false).GetString(bytes, 0, length).TrimStart('\uFEFF');
+    }
+
+    /// <summary>
+    /// DotNetEnv expands $VAR; python-dotenv keeps it. Escape each '$' not followed by '{' inside double quotes, and put an
+    /// unquoted value holding one in double quotes. Single-quoted values and comments stay as they are; no line moves.
+    /// </summary>
+    static string LiteralDollars(string text)
+    {
+        var result = new StringBuilder(text.Length + 16);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var lineEnd = text.IndexOfAny(['\r', '\n'], i) is var end and >= 0 ? end : text.Length;
+            var equals = text.IndexOf('=', i, lineEnd - i);
+            if (equals < 0 || text.AsSpan(i, equals - i).TrimStart(" \t").StartsWith("#"))
+            {
+                result.Append(text, i, lineEnd - i);
+                i = Newline(text, lineEnd, result);
+                continue;
+            }
+
+            var valueStart = equals + 1;
+            while (valueStart < lineEnd && text[valueStart] is ' ' or '\t')
+            {
+                valueStart++;
+            }
+
+            result.Append(text, i, valueStart - i);
+            i = valueStart;
+            if (i < text.Length && text[i] == '\'')
+            {
+                var close = text.IndexOf('\'', i + 1);
+                var stop = close < 0 ? text.Length : close + 1;
+                result.Append(text, i, stop - i);
+                i = stop;
+            }
+            else if (i < text.Length && text[i] == '"')
+            {
+                result.Append('"');
+                for (i++; i < text.Length && text[i] != '"'; i++)
+                {
+                    if (text[i] == '\\' && i + 1 < text.Length)
+                    {
+                        result.Append(text, i++, 2);
+                    }
+                    else
+                    {
+                        result.Append(text[i] == '$' && !Braced(text, i) ? "\\$" : text[i].ToString());
+                    }
+                }
+            }
+            else
+            {
+                // A comment starts at a '#' with a blank (or nothing) before it; "a#b" is one value.
+                var valueEnd = i;
+                while (valueEnd < lineEnd && !(text[valueEnd] == '#' && (valueEnd == i || text[valueEnd - 1] is ' ' or '\t')))
+                {
+                    valueEnd++;
+                }
+
+                var value = text[i..valueEnd].TrimEnd(" \t".ToCharArray());
+                var needsQuotes = value.Select((c, at) => c == '$' && !Braced(value, at)).Any(dollar => dollar) && value.IndexOfAny(['"', '\'']) < 0;
+                result.Append(needsQuotes ? $"\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal).Replace("\\${", "${", StringComparison.Ordinal)}\"" : value);
+                i += value.Length;
+            }
+
+            var rest = text.IndexOfAny(['\r', '\n'], i) is var next and >= 0 ? next : text.Length;
+            result.Append(text, i, rest - i);
+            i = Newline(text, rest, result);
+        }
+
+        return result.ToString();
+
+        static bool Braced(string s, int dollar) => dollar + 1 < s.Length && s[dollar + 1] == '{';
+
+        static int Newline(string s, int at, StringBuilder into)
+        {
+            var stop = at < s.Length && s[at] == '\r' && at + 1 < s.Length && s[at + 1] == '\n' ? at + 2 : Math.Min(at + 1, s.Length);
+            into.Append(s, at, stop - at);
+            return stop;
+        }
+    }
+}
+
+/// <summary>Text from outside (names, URLs, HubSpot's messages) made safe to show on one terminal line.</summary>
+static class Text
+{
+    /// <summary>The first character that would act on a terminal or hide itself, as U+XXXX; null when there is none.</summary>
+    public static string? FirstInvisible(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (Invisible(text, i))
+            {
+                return $"U+{(int)text[i]:X4}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The text with every such character written as \uXXXX, so nothing it holds can move the cursor or recolour the screen.</summary>
+    public static string Printable(string text)
+    {
+        if (FirstInvisible(text) is null)
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            result.Append(Invisible(text, i) ? $"\\u{(int)text[i]:X4}" : text[i].ToString());
+        }
+
+        return result.ToString();
+    }
+
+    /// <summary>At most 80 characters, for quoting a value back to the user.</summary>
+    public static string Shortened(string text) => text.Length <= 80 ? text : $"{text[..77]}...";
+
+    /// <summary>A message as a clause to continue: no trailing period.</summary>
+    public static string Clause(string text) => text.Trim().TrimEnd('.');
+
+    /// <summary>A message as a sentence: ends with one period (or ! or ?).</summary>
+    public static string Sentence(string text) => text.TrimEnd() is var t && t.Length > 0 && ".!?".Contains(t[^1], StringComparison.Ordinal) ? t : $"{t}.";
+
+    // Controls, line separators, unpaired surrogates, private or unassigned code points, and format characters but the
+    // two joiners that some scripts need inside a name (U+200C, U+200D).
+    static bool Invisible(string text, int i)
+    {
+        var c = text[i];
+        if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+        {
+            return false;
+        }
+
+        if (char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(text[i - 1]))
+        {
+            return false;
+        }
+
+        return char.GetUnicodeCategory(c) switch
+        {
+            UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,
+            UnicodeCategory.Format => c is not ('\u200C' or '\u200D'),
+            _ => false,
+        };
+    }
+}
+
+/// <summary>
+/// The program's two streams. Every line goes out printable; a stream that cannot be written (a full disk, a closed
+/// descriptor) does not stop the run: it is remembered, and a run that could not report ends with exit code 1.
+/// </summary>
+static class Terminal
+{
+    static string? _lostOutput;
+
+    public static void Out(string line) => Write(Console.Out, line, ref _lostOutput);
+
+    public static void Error(string line)
+    {
+        string? ignored = null;
+        Write(Console.Error, line, ref ignored);
+    }
+
+    /// <summary>The program's own multi-line text (usage, dry run), one printable line at a time.</summary>
+    public static void OutLines(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            Out(line.TrimEnd('\r'));
+        }
+    }
+
+    public static void ErrorLines(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            Error(line.TrimEnd('\r'));
+        }
+    }
+
+    /// <summary>Exit code 0 when standard output took every line, else 1 after saying on stderr what was done.</summary>
+    public static int Done(string? whatWasDone = null)
+    {
+        if (_lostOutput is null)
+        {
+            return ExitCode.Done;
+        }
+
+        Error($"Standard output could not be written ({Text.Clause(_lostOutput)}), so this run's report is incomplete.{(whatWasDone is null ? "" : $" {whatWasDone}")}");
+        return ExitCode.Failed;
+    }
+
+    static void Write(TextWriter stream, string line, ref string? lost)
+    {
+        if (lost is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            stream.WriteLine(Text.Printable(line));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lost = e.Message;
+        }
+    }
+}
+
 /// <summary>The one way to HubSpot: every attempt waits 200 ms first, and this loop alone decides whether to try again.</summary>
-sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
+sealed class PacedHubSpotClient(HttpClient http, Settings settings)
 {
     public const int MaxAttempts = 4;
+
+    const int LargestAnswer = 1024 * 1024;
 
     // The original script's pace: it keeps a run far below HubSpot's 100 requests per 10 seconds.
     static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(200);
@@ -510,6 +854,10 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
     static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
 
     public int RequestsSent { get; private set; }
+
+    Uri BaseUrl => settings.BaseUrl;
+
+    string Host => settings.Host;
 
     /// <summary>
     /// Sends until HubSpot answers 2xx (or <see cref="HubSpotRequest.AlsoAccept"/>), at most <see cref="MaxAttempts"/> times in all,
@@ -561,35 +909,51 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
     public static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
 
-    static void Announce(string step, string text) => Console.WriteLine($"{char.ToUpperInvariant(step[0])}{step[1..]}: {text}");
+    static void Announce(string step, string text) => Terminal.Out($"{char.ToUpperInvariant(step[0])}{step[1..]}: {text}");
 
     async Task<(HubSpotResponse? Answer, Failure? Failure)> SendOnceAsync(HubSpotRequest request, CancellationToken ct)
     {
-        using var message = new HttpRequestMessage(request.Method, new Uri(baseUrl, request.Path));
+        // The base URL's path (a gateway's prefix) is kept: requests go below it.
+        using var message = new HttpRequestMessage(request.Method, new Uri($"{BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')}{request.Path}"));
         if (request.Body is not null)
         {
             message.Content = new StringContent(request.Body, Encoding.UTF8, "application/json");
         }
 
+        // One deadline for the whole exchange, body included (HttpClient's own timeout stops at the headers).
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(settings.Timeout);
         RequestsSent++;
         try
         {
-            using var answer = await http.SendAsync(message, ct);
-            return (new HubSpotResponse(request.Step, answer.StatusCode, await answer.Content.ReadAsStringAsync(ct), answer.Headers), null);
+            using var answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if ((int)answer.StatusCode is >= 300 and < 400)
+            {
+                return (null, Redirected(request.Step, answer));
+            }
+
+            return await ReadBoundedAsync(answer.Content, deadline.Token) is { } body
+                ? (new HubSpotResponse(request.Step, Host, answer.StatusCode, body, answer.Content.Headers.ContentType?.MediaType, answer.Headers), null)
+                : (null, new Failure(
+                    $"{Host} answered {(int)answer.StatusCode} with more than {LargestAnswer / 1024 / 1024} MB while {request.Step}; HubSpot's answers here are a few KB. Check HUBSPOT_BASE_URL.",
+                    "the answer was too large"));
         }
         catch (HttpRequestException e)
         {
             var (reason, worthRetrying, mayHaveHappened) = e.HttpRequestError switch
             {
-                HttpRequestError.NameResolutionError => ("the host name could not be resolved", true, false),
-                HttpRequestError.ConnectionError => ("the connection failed", true, false),
-                HttpRequestError.SecureConnectionError => ("the TLS handshake failed", true, false),
+                HttpRequestError.NameResolutionError when e.InnerException is SocketException { SocketErrorCode: SocketError.TryAgain } =>
+                    ("the host name could not be resolved for now", true, false),
+                HttpRequestError.NameResolutionError => ($"the host name {BaseUrl.Host} does not exist", false, false),
+                HttpRequestError.ConnectionError => ("the connection was refused or failed", true, false),
+                HttpRequestError.SecureConnectionError => ("the TLS handshake failed (is it an https server?)", false, false),
+                HttpRequestError.InvalidResponse => ($"the answer was not HTTP ({Text.Clause(e.Message)})", false, false),
                 HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException =>
                     ("the connection closed before HubSpot answered", true, true),
-                _ => (e.Message, true, true),
+                _ => (Text.Clause(e.Message), false, true),
             };
             return (null, new Failure(
-                $"Could not reach HubSpot at {baseUrl.Authority} while {request.Step}: {reason}. Check HUBSPOT_BASE_URL and your connection.", reason)
+                $"Could not reach HubSpot at {Host} while {request.Step}: {reason}. Check HUBSPOT_BASE_URL and your connection.", reason)
             {
                 WorthRetrying = worthRetrying,
                 MayHaveHappened = mayHaveHappened,
@@ -597,14 +961,50 @@ sealed class PacedHubSpotClient(HttpClient http, Uri baseUrl)
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            var reason = $"no answer within {http.Timeout.TotalSeconds:0} s";
+            var reason = $"no answer within {settings.Timeout.TotalSeconds:0} s";
             return (null, new Failure(
-                $"HubSpot at {baseUrl.Authority} gave {reason} while {request.Step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.", reason)
+                $"HubSpot at {Host} gave {reason} while {request.Step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.", reason)
             {
                 WorthRetrying = true,
                 MayHaveHappened = true,
             });
         }
+    }
+
+    // HubSpot's answers here are a few KB: refuse anything past 1 MB instead of holding it all in memory.
+    static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength > LargestAnswer)
+        {
+            return null;
+        }
+
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var body = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (body.Length + read > LargestAnswer)
+            {
+                return null;
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        return body.ToArray();
+    }
+
+    Failure Redirected(string step, HttpResponseMessage answer)
+    {
+        // Only scheme, host and path of the target: its query could carry anything.
+        var target = answer.Headers.Location is { } location
+            ? (location.IsAbsoluteUri ? location : new Uri(BaseUrl, location)).GetLeftPart(UriPartial.Path)
+            : "nowhere (no Location)";
+        return new Failure(
+            $"{Host} answered {(int)answer.StatusCode} while {step}, redirecting to {Text.Shortened(target)}; HubSpot's API does not redirect, so it was not followed. Check HUBSPOT_BASE_URL.",
+            $"redirected ({(int)answer.StatusCode})");
     }
 }
 
@@ -637,23 +1037,39 @@ sealed record Failure(string Text, string Reason)
 }
 
 /// <summary>An answer from HubSpot, read whole (they are small).</summary>
-sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, HttpResponseHeaders Headers)
+/// <summary>An answer from HubSpot, read whole as UTF-8 bytes whatever its Content-Type says (they are small).</summary>
+sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, byte[] Body, string? MediaType, HttpResponseHeaders Headers)
 {
     static readonly int[] ServerTrouble = [500, 502, 503, 504, 521];
 
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
+    /// <summary>The answer as <typeparamref name="T"/>, every field the program relies on present; else the run stops here.</summary>
     public T Read<T>(JsonTypeInfo<T> type)
     {
         try
         {
-            return JsonSerializer.Deserialize(Body, type) ?? throw new JsonException("empty body");
+            return JsonSerializer.Deserialize(Body, type) ?? throw new Json.Unusable("null");
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            throw new HubSpotException($"HubSpot answered {(int)Status} while {Step}, but not with the JSON expected. Check that HUBSPOT_BASE_URL points at HubSpot's API.");
+            var at = e.Path ?? "$";
+            var missing = e.Message.IndexOf("including: ", StringComparison.Ordinal) is var i and >= 0 ? Text.Clause(e.Message[(i + 11)..]) : null;
+            throw Unreadable(
+                !IsJson ? $"{MediaType ?? "no content type"}, not JSON"
+                : e is Json.Unusable ? $"{e.Message} at {at}"
+                : missing is not null ? $"no {missing} at {at}"
+                : e.Message.Contains("null values", StringComparison.Ordinal) ? $"null at {at}"
+                : $"nothing usable at {at}");
         }
     }
+
+    /// <summary>A 2xx that lacks what the program needs is a failure, never "nothing found": nothing is created on its strength.</summary>
+    public HubSpotException Unreadable(string detail) => new(
+        $"HubSpot answered {(int)Status} while {Step}, but without what the program needs ({detail}), so the run stops here. " +
+        "Check that HUBSPOT_BASE_URL points at HubSpot's API; running again is safe.");
+
+    bool IsJson => Encoding.UTF8.GetString(Body).TrimStart() is ['{' or '[', ..];
 
     public HubSpotError Error()
     {
@@ -674,20 +1090,26 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
         var code = (int)Status;
         var category = error.Category ?? error.PolicyName;
         var label = category is null ? $"{code}" : $"{code} {category}";
-        var message = error.Message is { Length: > 0 } m ? Sentence(Readable(m)) : "(no message).";
+        var message = error.Message is { Length: > 0 } m ? Text.Sentence(Readable(m)) : "(no message).";
         var text = code switch
         {
+            // Not HubSpot's JSON (an HTML page from a proxy, a captive portal, a wrong host): the address is the likely fault.
+            _ when Body.Length > 0 && !IsJson =>
+                $"{Host} answered {code} with {MediaType ?? "no content type"}, not HubSpot's JSON, while {Step}. Check HUBSPOT_BASE_URL (HubSpot's API is https://api.hubapi.com).",
             401 => $"HubSpot rejected the token ({label}) while {Step}. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account.",
             403 when error.Category == "MISSING_SCOPES" || error.Scopes().Count > 0 =>
-                $"The token lacks a scope needed for {Step} ({label}): {(error.Scopes() is { Count: > 0 } scopes ? string.Join(", ", scopes) : message)}. " +
+                $"The token lacks a scope needed for {Step} ({label}): {(error.Scopes() is { Count: > 0 } scopes ? string.Join(", ", scopes) : Text.Clause(message))}. " +
                 "Grant it to your service key or private app in HubSpot (Development › Keys, or the app's Scopes tab), then run again.",
+            403 => $"HubSpot refused {Step} ({label}): {message} Check that HUBSPOT_KEY belongs to the account you mean, then run again.",
+            400 => $"HubSpot refused the values ({label}) while {Step}: {message} Correct what it names (in .env, or the portal's validation rules in HubSpot), then run again.",
+            404 => $"HubSpot answered {label} while {Step}: {message} Check HUBSPOT_BASE_URL; if a record was deleted in HubSpot meanwhile, run again.",
             429 when error.PolicyName == "DAILY" =>
                 $"HubSpot's daily API limit for this account is spent ({label}) while {Step}. It resets at midnight in the account's time zone; run again then.",
             429 => $"HubSpot's rate limit held ({label}) while {Step}: {message} Wait a little, then run again.",
             477 => $"The HubSpot account is being migrated ({label}) while {Step}: {message} " +
                 $"Run again {(RetryAfter() is { } after ? $"in {Describe(after)}" : "later")}.",
             >= 500 => $"HubSpot had trouble ({label}) while {Step}: {message} Run again later.",
-            _ => $"HubSpot answered {label} while {Step}: {message}",
+            _ => $"HubSpot answered {label} while {Step}: {message} Check HUBSPOT_BASE_URL and HubSpot's status page (status.hubspot.com), then run again.",
         };
         var retryAfter = RetryAfter();
         return new Failure(text, $"HubSpot answered {label}")
@@ -723,8 +1145,6 @@ sealed record HubSpotResponse(string Step, HttpStatusCode Status, string Body, H
         && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? TimeSpan.FromMilliseconds(ms)
             : null;
-
-    static string Sentence(string text) => text.TrimEnd() is var t && t.Length > 0 && ".!?".Contains(t[^1], StringComparison.Ordinal) ? t : $"{t}.";
 
     public static string Describe(TimeSpan wait) =>
         wait < TimeSpan.FromMinutes(2) ? $"{wait.TotalSeconds:0} s" : wait < TimeSpan.FromHours(2) ? $"{wait.TotalMinutes:0} min" : $"{wait.TotalHours:0} h";
@@ -765,12 +1185,14 @@ sealed class Progress
 {
     public Outcome? Contact { get; set; }
     public Outcome? Company { get; set; }
+    public bool Associated { get; set; }
 
     public string Summary()
     {
         var contact = Contact is null ? "no contact yet" : $"contact {Contact}";
         var company = Company is null ? "no company yet" : $"company {Company}";
-        return $"So far: {contact}, {company}. Running again is safe: it reuses what exists and creates only what is missing.";
+        var association = Associated ? ", associated" : "";
+        return $"So far: {contact}, {company}{association}. Running again is safe: it reuses what exists and creates only what is missing.";
     }
 }
 
@@ -780,7 +1202,10 @@ sealed record AssociationInput(RecordId To, IReadOnlyList<AssociationType> Types
 
 sealed record AssociationType(string AssociationCategory, int AssociationTypeId);
 
-sealed record RecordId(string Id);
+sealed record RecordId(string Id) : IJsonOnDeserialized
+{
+    void IJsonOnDeserialized.OnDeserialized() => Json.NotEmpty(Id);
+}
 
 sealed record SearchRequest(IReadOnlyList<FilterGroup> FilterGroups, IReadOnlyList<string> Properties, IReadOnlyList<Sort> Sorts, string After, int Limit);
 
@@ -792,26 +1217,39 @@ sealed record Sort(string PropertyName, string Direction);
 
 sealed record BatchReadRequest(IReadOnlyList<RecordId> Inputs, IReadOnlyList<string> Properties, IReadOnlyList<string> PropertiesWithHistory);
 
-sealed record SearchResponse(IReadOnlyList<HubSpotRecord> Results);
+// The answers below are read strictly (see Json): a missing or null field the program relies on fails the read,
+// and each type checks what the serializer cannot: no null list entries, no empty ids.
+sealed record SearchResponse(IReadOnlyList<HubSpotRecord> Results) : IJsonOnDeserialized
+{
+    void IJsonOnDeserialized.OnDeserialized() => Json.NoNulls(Results, "results");
+}
 
-sealed record BatchReadResponse(string Status, IReadOnlyList<HubSpotRecord> Results);
+sealed record BatchReadResponse(string Status, IReadOnlyList<HubSpotRecord> Results) : IJsonOnDeserialized
+{
+    void IJsonOnDeserialized.OnDeserialized() => Json.NoNulls(Results, "results");
+}
 
-sealed record AssociationResponse(string Status, int? NumErrors, IReadOnlyList<HubSpotError>? Errors);
+sealed record AssociationResponse(string Status, int? NumErrors = null, IReadOnlyList<HubSpotError?>? Errors = null);
 
 sealed record HubSpotRecord(
     string Id,
-    DateTimeOffset? CreatedAt,
+    DateTimeOffset? CreatedAt = null,
     IReadOnlyDictionary<string, string?>? Properties = null,
-    IReadOnlyDictionary<string, AssociatedRecords>? Associations = null)
+    IReadOnlyDictionary<string, AssociatedRecords>? Associations = null) : IJsonOnDeserialized
 {
     public string? Property(string name) => Properties?.GetValueOrDefault(name);
 
     /// <summary>The ids of the associated records of one type; HubSpot lists a record once per association label.</summary>
     public IReadOnlyList<string> AssociatedIds(string objectType) =>
         Associations?.GetValueOrDefault(objectType)?.Results.Select(r => r.Id).Distinct().ToList() ?? [];
+
+    void IJsonOnDeserialized.OnDeserialized() => Json.NotEmpty(Id);
 }
 
-sealed record AssociatedRecords(IReadOnlyList<RecordId> Results);
+sealed record AssociatedRecords(IReadOnlyList<RecordId> Results) : IJsonOnDeserialized
+{
+    void IJsonOnDeserialized.OnDeserialized() => Json.NoNulls(Results, "results");
+}
 
 sealed record ValidationDetail(string? Message, string? Name);
 
@@ -820,7 +1258,7 @@ sealed record HubSpotError(
     string? CorrelationId = null,
     string? Category = null,
     string? PolicyName = null,
-    IReadOnlyList<HubSpotErrorDetail>? Errors = null,
+    IReadOnlyList<HubSpotErrorDetail?>? Errors = null,
     JsonElement? Context = null)
 {
     static readonly string[] ScopeKeys = ["requiredScopes", "requiredGranularScopes", "missingScopes"];
@@ -828,7 +1266,7 @@ sealed record HubSpotError(
     /// <summary>The scopes HubSpot says are missing, wherever this error shape puts them.</summary>
     public IReadOnlyList<string> Scopes()
     {
-        var contexts = (Errors ?? []).Select(e => e.Context).Append(Context).OfType<JsonElement>();
+        var contexts = (Errors ?? []).Select(e => e?.Context).Append(Context).OfType<JsonElement>();
         return [.. contexts
             .Where(c => c.ValueKind == JsonValueKind.Object)
             .SelectMany(c => ScopeKeys.Select(key => c.TryGetProperty(key, out var list) ? list : default))
@@ -854,10 +1292,35 @@ static partial class Patterns
 
 static class Json
 {
-    // HubSpot's camelCase names; non-ASCII names stay readable in --dry-run output (still valid JSON).
-    public static readonly AppJson Context = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    // HubSpot's camelCase names; non-ASCII names stay readable in --dry-run output (still valid JSON). Answers are
+    // read strictly: a non-nullable field that is missing or null fails the read instead of becoming a null.
+    public static readonly AppJson Context = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    });
 
     public static string Write(CreateRecordRequest request) => JsonSerializer.Serialize(request, Context.CreateRecordRequest);
+
+    public static void NoNulls<T>(IReadOnlyList<T> items, string name)
+    {
+        if (items.Any(item => item is null))
+        {
+            throw new Unusable($"a null entry in {name}");
+        }
+    }
+
+    public static void NotEmpty(string id)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new Unusable("an empty id");
+        }
+    }
+
+    /// <summary>What the serializer cannot see: a null entry, an empty id. Its message says which.</summary>
+    public sealed class Unusable(string what) : JsonException(what);
 }
 
 [JsonSerializable(typeof(CreateRecordRequest))]

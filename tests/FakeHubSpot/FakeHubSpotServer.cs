@@ -27,6 +27,7 @@ public enum Route
 /// <summary>One request as the fake received it.</summary>
 public sealed record RecordedRequest(
     string Method,
+    string PathBase,
     string Path,
     string Query,
     IReadOnlyDictionary<string, string> Headers,
@@ -58,6 +59,12 @@ public sealed record Fault
     /// <summary>Handle the request normally (store what it writes), then change the JSON answer.</summary>
     public Func<JsonObject, JsonNode?>? Reshape { get; init; }
 
+    /// <summary>Answer 200 with a JSON body of this many bytes, streamed (for answers too large to read).</summary>
+    public long OversizedBytes { get; init; }
+
+    /// <summary>Whether the oversized answer announces its length (Content-Length) or is sent chunked.</summary>
+    public bool AnnounceLength { get; init; }
+
     /// <summary>The correlation id in the body of a named fault, for tests to look for in the app's output.</summary>
     public string? CorrelationId { get; init; }
 
@@ -76,6 +83,9 @@ public sealed record Fault
 
     /// <summary>Handle the request normally, then answer with <paramref name="edit"/>'s version of the JSON.</summary>
     public static Fault Reshaped(Func<JsonObject, JsonNode?> edit) => new() { Reshape = edit };
+
+    /// <summary>A 200 whose JSON body is <paramref name="bytes"/> long, streamed; nothing is stored.</summary>
+    public static Fault Oversized(long bytes, bool announceLength) => new() { OversizedBytes = bytes, AnnounceLength = announceLength };
 
     /// <summary>HubSpot's 429, as observed: no category, <c>errorType</c> and <c>policyName</c> instead.</summary>
     public static Fault RateLimited(string policy = "TEN_SECONDLY_ROLLING", int? retryAfterSeconds = null, int? intervalMilliseconds = null)
@@ -202,13 +212,22 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     long _nextContactId = 37765128901;
     long _nextCompanyId = 20185735001;
 
-    FakeHubSpotServer(WebApplication app, string token, bool control)
+    FakeHubSpotServer(WebApplication app, string token, bool control, string pathBase)
     {
         _app = app;
         Token = token;
         Control = control;
+        PathBase = pathBase;
+        if (pathBase.Length > 0)
+        {
+            app.UsePathBase(pathBase);
+        }
+
         app.Run(HandleAsync);
     }
+
+    /// <summary>A prefix every HubSpot path must carry, as behind a gateway ("" for none).</summary>
+    public string PathBase { get; }
 
     /// <summary>Whether <c>/_fake/reset</c> and <c>/_fake/stats</c> answer (for the standalone fake and the benchmark).</summary>
     public bool Control { get; }
@@ -229,12 +248,12 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
     public IReadOnlyList<FakeRecord> Companies { get { lock (_lock) { return [.. _companies]; } } }
     public IReadOnlyList<(string ContactId, string CompanyId)> Associations { get { lock (_lock) { return [.. _associations]; } } }
 
-    public static async Task<FakeHubSpotServer> StartAsync(int port = 0, string token = DefaultToken, bool control = false)
+    public static async Task<FakeHubSpotServer> StartAsync(int port = 0, string token = DefaultToken, bool control = false, string pathBase = "")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
-        var server = new FakeHubSpotServer(builder.Build(), token, control);
+        var server = new FakeHubSpotServer(builder.Build(), token, control, pathBase);
         await server._app.StartAsync();
         var address = server._app.Urls.First();
         server.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -305,9 +324,11 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         }
 
         var path = request.Path.Value ?? "";
-        var (route, ids) = Match(request.Method, path);
+        // Behind a gateway's prefix, only requests under the prefix reach HubSpot's routes.
+        var (route, ids) = request.PathBase == PathBase ? Match(request.Method, path) : (null, []);
         var recorded = new RecordedRequest(
             request.Method,
+            request.PathBase.Value ?? "",
             path,
             request.QueryString.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
@@ -347,6 +368,12 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             return;
         }
 
+        if (fault is { OversizedBytes: > 0 })
+        {
+            await WriteOversizedAsync(context.Response, fault.OversizedBytes, fault.AnnounceLength, context.RequestAborted);
+            return;
+        }
+
         var answer = fault switch
         {
             { Status: { } status, Reshape: { } edit } => Reshape(new Answer(status, UnhandledBody(route, ids)), edit),
@@ -367,7 +394,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             context.Response.ContentType = "application/json;charset=utf-8";
         }
 
-        foreach (var (name, value) in answer.Headers)
+        foreach (var (name, value) in answer.Headers.Concat(fault is { Status: null } ? fault.Headers : []))
         {
             context.Response.Headers[name] = value;
         }
@@ -375,6 +402,35 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
         if (answer.Body.Length > 0)
         {
             await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+        }
+    }
+
+    // Valid JSON that a careless client would read whole: {"id":"1","padding":"xxxx..."}.
+    static async Task WriteOversizedAsync(HttpResponse response, long bytes, bool announceLength, CancellationToken ct)
+    {
+        var head = Encoding.UTF8.GetBytes("{\"id\":\"1\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"padding\":\"");
+        var tail = Encoding.UTF8.GetBytes("\"}");
+        response.StatusCode = 200;
+        response.ContentType = "application/json;charset=utf-8";
+        if (announceLength)
+        {
+            response.ContentLength = bytes;
+        }
+
+        var chunk = Enumerable.Repeat((byte)'x', 64 * 1024).ToArray();
+        try
+        {
+            await response.Body.WriteAsync(head, ct);
+            for (var left = bytes - head.Length - tail.Length; left > 0; left -= chunk.Length)
+            {
+                await response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, left)), ct);
+            }
+
+            await response.Body.WriteAsync(tail, ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client stopped reading: what a careful one does.
         }
     }
 

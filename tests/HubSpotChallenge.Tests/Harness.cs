@@ -59,11 +59,26 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>The environment the app starts with; set a value to null to leave it unset.</summary>
     public Dictionary<string, string?> Environment { get; }
 
-    public static async Task<Scenario> StartAsync()
+    /// <summary>A fresh fake HubSpot (under <paramref name="pathBase"/>, as behind a gateway) and an empty working directory.</summary>
+    public static async Task<Scenario> StartAsync(string pathBase = "")
     {
         var directory = Path.Combine(Path.GetTempPath(), "hubspot-challenge-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        return new Scenario(await FakeHubSpotServer.StartAsync(), directory);
+        var scenario = new Scenario(await FakeHubSpotServer.StartAsync(pathBase: pathBase), directory);
+        scenario.Environment["HUBSPOT_BASE_URL"] += pathBase;
+        return scenario;
+    }
+
+    /// <summary>The repository's root (where HubSpotChallenge.csproj is), found above the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "HubSpotChallenge.csproj")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("HubSpotChallenge.csproj not found above the tests");
+        }
+
+        return root;
     }
 
     public void WriteDotEnv(string contents) => File.WriteAllText(Path.Combine(Directory, ".env"), contents, new UTF8Encoding(false));
@@ -72,12 +87,13 @@ public sealed class Scenario : IAsyncDisposable
     public Task<AppResult> RunAsync(params string[] args) => RunAsync(args, whileRunning: null);
 
     /// <summary>
-    /// Runs the app; <paramref name="whileRunning"/> gets its process id while it runs (e.g. to send a signal).
+    /// Runs the app; <paramref name="whileRunning"/> gets its process while it runs (e.g. to send a signal).
     /// <paramref name="executable"/> runs another build of it (the native one) instead of the JIT build.
+    /// <paramref name="shellRedirect"/> starts it through sh with a redirection such as <c>&gt;/dev/full</c> or <c>2&gt;&amp;-</c>.
     /// </summary>
-    public async Task<AppResult> RunAsync(string[] args, Func<int, Task>? whileRunning, string? executable = null)
+    public async Task<AppResult> RunAsync(string[] args, Func<Process, Task>? whileRunning, string? executable = null, string? shellRedirect = null)
     {
-        var start = new ProcessStartInfo(executable ?? "dotnet")
+        var start = new ProcessStartInfo(shellRedirect is null ? executable ?? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = Directory,
             RedirectStandardOutput = true,
@@ -87,6 +103,15 @@ public sealed class Scenario : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (shellRedirect is not null)
+        {
+            // exec keeps the process id, so signals still reach the app.
+            foreach (var arg in new[] { "-c", $"exec \"$@\" {shellRedirect}", "sh", executable ?? "dotnet" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         if (executable is null)
         {
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HubSpotChallenge.dll"));
@@ -121,7 +146,7 @@ public sealed class Scenario : IAsyncDisposable
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         if (whileRunning is not null)
         {
-            await whileRunning(process.Id);
+            await whileRunning(process);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -137,6 +162,8 @@ public sealed class Scenario : IAsyncDisposable
         }
 
         var result = new AppResult(process.ExitCode, await stdout, await stderr, clock.Elapsed);
+        // Every run's output goes to the test's output, so any failed assertion comes with what the app printed.
+        TestContext.Current.TestOutputHelper?.WriteLine($"$ {string.Join(' ', args)}   (exit code {result.ExitCode}){System.Environment.NewLine}{result}");
         AssertNoSecretIn(result);
         return result;
     }
@@ -148,16 +175,22 @@ public sealed class Scenario : IAsyncDisposable
     public async Task<(AppResult Run, TimeSpan ToExit)> RunAndSignalAsync(int signal, Func<bool> when, TimeSpan after)
     {
         var signalled = new Stopwatch();
-        var run = await RunAsync([], async pid =>
+        var run = await RunAsync([], async process =>
         {
+            // An app that exits before the moment comes is not signalled: its exit code and output tell why.
             while (!when())
             {
+                if (process.HasExited)
+                {
+                    return;
+                }
+
                 await Task.Delay(20, TestContext.Current.CancellationToken);
             }
 
             await Task.Delay(after, TestContext.Current.CancellationToken);
             signalled.Start();
-            Signals.Send(pid, signal);
+            Posix.Send(process.Id, signal);
         });
         return (run, signalled.Elapsed);
     }
@@ -184,13 +217,27 @@ public sealed class Scenario : IAsyncDisposable
     }
 }
 
-static partial class Signals
+/// <summary>The few libc calls the tests need: send a signal, make a named pipe.</summary>
+static partial class Posix
 {
+    public const int SIGHUP = 1;
     public const int SIGINT = 2;
     public const int SIGTERM = 15;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MakeFifo(string path, uint mode);
+
+    /// <summary>A named pipe at <paramref name="path"/>: opening it for reading waits for a writer that never comes.</summary>
+    public static void CreateFifo(string path)
+    {
+        if (MakeFifo(path, Convert.ToUInt32("600", 8)) != 0)
+        {
+            throw new InvalidOperationException($"mkfifo({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
 
     public static void Send(int pid, int signal)
     {

@@ -32,12 +32,7 @@ public sealed class NativeBuildTests
     /// <summary>Runs the README's publish command into a fresh directory and returns the binary.</summary>
     static async Task<string> PublishNativeAsync()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "HubSpotChallenge.csproj")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("HubSpotChallenge.csproj not found above the tests");
-        }
-
+        var root = Scenario.RepositoryRoot();
         var output = Path.Combine(Path.GetTempPath(), "hubspot-challenge-native", Guid.NewGuid().ToString("N"));
         var publish = new ProcessStartInfo("dotnet")
         {

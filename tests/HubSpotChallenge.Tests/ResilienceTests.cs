@@ -13,6 +13,17 @@ static class Expect
 
     public static List<Route?> Routes(Scenario scenario) => [.. scenario.HubSpot.Requests.Select(r => r.Route)];
 
+    /// <summary>The README's promise for a failure: one line naming cause and fix, then what exists; no stack trace.</summary>
+    public static void OneClearFailure(AppResult run, string expected)
+    {
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, $"Expected two lines on stderr.{Environment.NewLine}{run}");
+        Assert.True(lines[0].Contains(expected, StringComparison.Ordinal), $"Expected \"{expected}\" in the first line.{Environment.NewLine}{run}");
+        Assert.StartsWith("So far: ", lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Output, StringComparison.Ordinal);
+    }
+
     public static void Converged(Scenario scenario)
     {
         var hub = scenario.HubSpot;
@@ -411,12 +422,13 @@ public sealed class FailureTests
 
 }
 
-/// <summary>Ctrl+C and SIGTERM stop the run promptly wherever it is waiting.</summary>
+/// <summary>Ctrl+C, SIGTERM and SIGHUP (the terminal closed) stop the run promptly wherever it is waiting.</summary>
 public sealed class CancellationTests
 {
     [Theory]
-    [InlineData(Signals.SIGINT)]
-    [InlineData(Signals.SIGTERM)]
+    [InlineData(Posix.SIGINT)]
+    [InlineData(Posix.SIGTERM)]
+    [InlineData(Posix.SIGHUP)]
     public async Task ASignalDuringASlowRequestExitsPromptlyWith130AndReportsTheContact(int signal)
     {
         await using var scenario = await Scenario.StartAsync();
@@ -439,7 +451,7 @@ public sealed class CancellationTests
     {
         await using var scenario = await Scenario.StartAsync();
         scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 30));
-        var (run, toExit) = await scenario.RunAndSignalAsync(Signals.SIGINT,
+        var (run, toExit) = await scenario.RunAndSignalAsync(Posix.SIGINT,
             when: () => scenario.HubSpot.Requests.Count > 0, after: TimeSpan.FromMilliseconds(300));
 
         run.ShouldExitWith(130);
