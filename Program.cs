@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Mail;
 using System.Net.Sockets;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -34,13 +33,7 @@ foreach (var arg in args)
     }
 }
 
-// Start-up is mostly JIT compilation: compile the JSON and HTTP code on another core while this one parses .env.
-if (RuntimeFeature.IsDynamicCodeCompiled && Environment.ProcessorCount > 1)
-{
-    _ = Task.Run(WarmUp);
-}
-
-var (settings, problems, notes) = Settings.Load(dryRun);
+var (settings, problems, notes) = Settings.Load(Environment.GetEnvironmentVariable, DotEnvFile.Read(".env"), dryRun);
 if (settings is null)
 {
     Terminal.Error($"Configuration problem{(problems.Count > 1 ? "s" : "")}, nothing was sent to HubSpot:");
@@ -67,37 +60,37 @@ var ct = cancel.Token;
 
 // HubSpot's API does not redirect: a 3xx is reported, never followed, so the token and the name go nowhere else.
 using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token.Reveal());
 http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", Usage.Version));
 var hubspot = new PacedHubSpotClient(http, settings);
-var progress = new Progress();
 
+Ensured? contact = null;
+Ensured? company = null;
 try
 {
-    progress.Contact = await EnsureContactAsync(hubspot, settings, ct);
-    Terminal.Out($"Contact {progress.Contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
+    contact = await EnsureContactAsync(hubspot, settings, ct);
+    Terminal.Out($"Contact {contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
 
-    progress.Company = await EnsureCompanyAsync(hubspot, progress.Contact, ct);
-    Terminal.Out($"Company {progress.Company}: {Company.Name} ({Company.Domain})");
+    company = await EnsureCompanyAsync(hubspot, contact, ct);
+    Terminal.Out($"Company {company}: {OurCompany.Name} ({OurCompany.Domain})");
 
-    await AssociateAsync(hubspot, progress.Contact.Id, progress.Company.Id, ct);
-    progress.Associated = true;
-    Terminal.Out($"Contact {progress.Contact.Id} associated with company {progress.Company.Id}.");
+    await AssociateAsync(hubspot, contact.Id, company.Id, ct);
+    Terminal.Out($"Contact {contact.Id} associated with company {company.Id}.");
 
     Terminal.Out($"Done: {hubspot.RequestsSent} requests to {settings.Host}.");
-    return Terminal.Done(progress.Summary());
+    return Terminal.Done(SoFar(contact, company, associated: true));
 }
 catch (HubSpotException e)
 {
     Terminal.Error(e.Message);
-    Terminal.Error(progress.Summary());
+    Terminal.Error(SoFar(contact, company));
     return ExitCode.Failed;
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
     Terminal.Error("Cancelled.");
-    Terminal.Error(progress.Summary());
+    Terminal.Error(SoFar(contact, company));
     return ExitCode.Cancelled;
 }
 
@@ -108,50 +101,50 @@ void Cancel(PosixSignalContext context)
 }
 
 // Contacts are unique by email: create, and on 409 reuse the one HubSpot names.
-static async Task<Outcome> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
+static async Task<Ensured> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
     var answer = await hubspot.SendAsync(
         new("creating the contact", HttpMethod.Post, Paths.Contacts, ContactBody(settings)) { AlsoAccept = HttpStatusCode.Conflict },
-        answer => answer, ct);
+        response => response, ct);
     if (answer.Status != HttpStatusCode.Conflict)
     {
-        return new Outcome(answer.Read(Json.Context.HubSpotRecord).Id, Created: true);
+        return new Ensured(answer.Read(Json.Context.HubSpotRecord).Id, Created: true);
     }
 
     if (Patterns.ExistingId().Match(answer.Error().Message ?? "") is { Success: true } match)
     {
-        return new Outcome(match.Groups[1].Value, Created: false);
+        return new Ensured(match.Groups[1].Value, Created: false);
     }
 
     // The id is only inside the message; when it is not there, read the contact by email (no index lag).
     var existing = await hubspot.SendAsync(
         new("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email)),
-        answer => answer.Read(Json.Context.HubSpotRecord), ct);
-    return new Outcome(existing.Id, Created: false);
+        response => response.Read(Json.Context.HubSpotRecord), ct);
+    return new Ensured(existing.Id, Created: false);
 }
 
 // HubSpot does not deduplicate companies created through the API: look for ours before creating one.
-static async Task<Outcome> EnsureCompanyAsync(PacedHubSpotClient hubspot, Outcome contact, CancellationToken ct)
+static async Task<Ensured> EnsureCompanyAsync(PacedHubSpotClient hubspot, Ensured contact, CancellationToken ct)
 {
     // An existing contact leads to the company through its associations, which do not lag as search does.
     if (!contact.Created && await FindLinkedCompanyAsync(hubspot, contact.Id, ct) is { } linked)
     {
-        return new Outcome(linked, Created: false);
+        return new Ensured(linked, Created: false);
     }
 
     // Another contact's run may have created it: search, which can miss a company created seconds ago.
     if (await SearchCompanyAsync(hubspot, ct) is { } found)
     {
-        return new Outcome(found, Created: false);
+        return new Ensured(found, Created: false);
     }
 
     var created = await hubspot.SendAsync(
         new("creating the company", HttpMethod.Post, Paths.Companies, CompanyBody(contact.Id)),
-        answer => answer.Read(Json.Context.HubSpotRecord).Id,
+        response => response.Read(Json.Context.HubSpotRecord).Id,
         ct,
         // Created already associated with the contact, so a lost answer is settled by the contact's associations.
         findStored: ct => FindLinkedCompanyAsync(hubspot, contact.Id, ct));
-    return new Outcome(created, Created: true);
+    return new Ensured(created, Created: true);
 }
 
 // Reads by id and batch reads come from HubSpot's primary store: they see a company created a moment ago.
@@ -159,7 +152,7 @@ static async Task<string?> FindLinkedCompanyAsync(PacedHubSpotClient hubspot, st
 {
     var contact = await hubspot.SendAsync(
         new("reading the contact's companies", HttpMethod.Get, Paths.ContactWithCompanies(contactId)),
-        answer => answer.Read(Json.Context.HubSpotRecord), ct);
+        response => response.Read(Json.Context.HubSpotRecord), ct);
     var companyIds = contact.AssociatedIds("companies");
     if (companyIds.Count == 0)
     {
@@ -168,36 +161,24 @@ static async Task<string?> FindLinkedCompanyAsync(PacedHubSpotClient hubspot, st
 
     var companies = await hubspot.SendAsync(
         new("reading the contact's companies", HttpMethod.Post, Paths.CompaniesBatchRead, BatchReadBody(companyIds)),
-        answer => answer.Read(Json.Context.BatchReadResponse), ct);
-    if (companies.Status != "COMPLETE")
-    {
-        throw new HubSpotException($"HubSpot answered the batch read of companies with status {companies.Status} instead of COMPLETE. Run again in a minute.");
-    }
-
-    return OldestOfOurs(companies.Results);
+        response => response.Read(Json.Context.BatchReadResponse) is { Status: "COMPLETE" } read
+            ? read
+            : throw response.Unreadable("a batch status other than COMPLETE"),
+        ct);
+    return OurCompany.OldestAmong(companies.Results);
 }
 
 static async Task<string?> SearchCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
 {
     var search = await hubspot.SendAsync(
         new("searching for the company", HttpMethod.Post, Paths.CompanySearch, CompanySearchBody()),
-        answer =>
-        {
-            var found = answer.Read(Json.Context.SearchResponse);
-            // Every hit of a domain filter has a domain; one without it cannot be checked, so it is not "no company".
-            return found.Results.Any(c => c.Property("domain") is null) ? throw answer.Unreadable("a hit without its domain") : found;
-        },
+        // Every hit of a domain filter has a domain; one without it cannot be checked, so it is not "no company".
+        response => response.Read(Json.Context.SearchResponse) is var found && found.Results.All(c => c.Property("domain") is not null)
+            ? found
+            : throw response.Unreadable("a hit without its domain"),
         ct);
-    return OldestOfOurs(search.Results);
+    return OurCompany.OldestAmong(search.Results);
 }
-
-// Search matches tokens, and a linked company may be another one: only our domain counts; the oldest if several.
-static string? OldestOfOurs(IEnumerable<HubSpotRecord> companies) => companies
-    .Where(c => string.Equals(c.Property("domain")?.Trim(), Company.Domain, StringComparison.OrdinalIgnoreCase))
-    .OrderBy(c => c.CreatedAt ?? DateTimeOffset.MaxValue)
-    .ThenBy(c => c.Id.Length)
-    .ThenBy(c => c.Id, StringComparer.Ordinal)
-    .FirstOrDefault()?.Id;
 
 // Re-associating an existing pair succeeds, so this step is safe to repeat; its 200 is read, not trusted.
 static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
@@ -205,19 +186,20 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
     const string Step = "associating the contact with the company";
     var answer = await hubspot.SendAsync(
         new(Step, HttpMethod.Put, Paths.Association(contactId, companyId)),
-        answer => answer.Read(Json.Context.AssociationResponse), ct);
-    if (answer.Status == "COMPLETE" && answer.NumErrors is null or 0 && answer.Errors is null or [])
+        response => response.Read(Json.Context.AssociationResponse), ct);
+    var errors = answer.Errors?.OfType<HubSpotError>().ToList() ?? [];
+    if (answer.Status == "COMPLETE" && answer.NumErrors is null or 0 && errors.Count == 0)
     {
         return;
     }
 
-    if (answer.Status is "PENDING" or "PROCESSING" && answer.Errors is null or [])
+    if (answer.Status is "PENDING" or "PROCESSING" && errors.Count == 0)
     {
         // Accepted but not finished: only a read of the contact's associations shows whether it holds.
-        var contact = await hubspot.SendAsync(
+        var readBack = await hubspot.SendAsync(
             new("confirming the association", HttpMethod.Get, Paths.ContactWithCompanies(contactId)),
-            read => read.Read(Json.Context.HubSpotRecord), ct);
-        if (contact.AssociatedIds("companies").Contains(companyId))
+            response => response.Read(Json.Context.HubSpotRecord), ct);
+        if (readBack.AssociatedIds("companies").Contains(companyId))
         {
             return;
         }
@@ -226,9 +208,17 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
             $"HubSpot accepted the association but had not finished it ({answer.Status}) while {Step}. Run again in a minute to confirm it.");
     }
 
-    var why = answer.Errors?.Select(e => e?.Message).OfType<string>().FirstOrDefault() is { } message ? $": {Text.Clause(message)}" : "";
+    var why = errors.Select(e => e.Message).OfType<string>().FirstOrDefault() is { } message ? $": {PlainText.Clause(message)}" : "";
     throw new HubSpotException(
         $"HubSpot did not associate contact {contactId} with company {companyId} ({answer.Status}){why}. Run again; if it keeps failing, associate them in HubSpot by hand.");
+}
+
+static string SoFar(Ensured? contact, Ensured? company, bool associated = false)
+{
+    var contactSoFar = contact is null ? "no contact yet" : $"contact {contact}";
+    var companySoFar = company is null ? "no company yet" : $"company {company}";
+    return $"So far: {contactSoFar}, {companySoFar}{(associated ? ", associated" : "")}. " +
+        "Running again is safe: it reuses what exists and creates only what is missing.";
 }
 
 static string ContactBody(Settings settings) => Json.Write(new CreateRecordRequest(
@@ -236,13 +226,13 @@ static string ContactBody(Settings settings) => Json.Write(new CreateRecordReque
 
 // 280 is HubSpot's unlabeled company-to-contact association: the company is born linked to the contact.
 static string CompanyBody(string contactId) => Json.Write(new CreateRecordRequest(
-    new Dictionary<string, string> { ["name"] = Company.Name, ["domain"] = Company.Domain },
+    new Dictionary<string, string> { ["name"] = OurCompany.Name, ["domain"] = OurCompany.Domain },
     [new AssociationInput(new RecordId(contactId), [new AssociationType("HUBSPOT_DEFINED", 280)])]));
 
 // Sorted by createdate so that the oldest is on the first page, whatever the number of matches.
 static string CompanySearchBody() => JsonSerializer.Serialize(
     new SearchRequest(
-        [new FilterGroup([new Filter("domain", "EQ", Company.Domain)])],
+        [new FilterGroup([new Filter("domain", "EQ", OurCompany.Domain)])],
         ["name", "domain"],
         [new Sort("createdate", "ASCENDING")],
         After: "0",
@@ -253,16 +243,6 @@ static string BatchReadBody(IReadOnlyList<string> ids) => JsonSerializer.Seriali
     new BatchReadRequest([.. ids.Select(id => new RecordId(id))], ["name", "domain"], []),
     Json.Context.BatchReadRequest);
 
-// Throwaway work on the code paths the first request takes; bench/run.sh measures what it saves.
-static void WarmUp()
-{
-    _ = CompanyBody("0");
-    _ = JsonSerializer.Deserialize("""{"id":"0","createdAt":"2026-01-01T00:00:00Z"}""", Json.Context.HubSpotRecord);
-    _ = JsonSerializer.Deserialize("""{"total":0,"results":[]}""", Json.Context.SearchResponse);
-    using var request = new HttpRequestMessage(HttpMethod.Post, Company.Domain) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-    using var client = new HttpClient();
-}
-
 static void PrintDryRun(Settings settings, IReadOnlyList<string> notes)
 {
     Terminal.Out($"Dry run: nothing is sent. {settings.Host} would receive, 200 ms apart:");
@@ -272,7 +252,7 @@ static void PrintDryRun(Settings settings, IReadOnlyList<string> notes)
         GET  {Uri.UnescapeDataString(Paths.ContactWithCompanies("{contactId}"))}   (only when the contact exists: HubSpot answers 409)
         POST {Paths.CompaniesBatchRead}   (only when it is associated with companies)
           {BatchReadBody(["{companyId}"])}
-        POST {Paths.CompanySearch}   (only when the contact has no company with domain {Company.Domain})
+        POST {Paths.CompanySearch}   (only when the contact has no company with domain {OurCompany.Domain})
           {CompanySearchBody()}
         POST {Paths.Companies}   (only when neither finds the company)
           {CompanyBody("{contactId}")}
@@ -292,10 +272,19 @@ static class ExitCode
     public const int Cancelled = 130;
 }
 
-static class Company
+/// <summary>The company this program ensures, and how it recognises it among HubSpot's records.</summary>
+static class OurCompany
 {
     public const string Name = "Coding Challenge Company GmbH";
     public const string Domain = "coding-challenge-company.com";
+
+    // Search matches words, and a contact may be linked to other companies: only our domain counts; the oldest if several.
+    public static string? OldestAmong(IEnumerable<HubSpotRecord> companies) => companies
+        .Where(c => string.Equals(c.Property("domain")?.Trim(), Domain, StringComparison.OrdinalIgnoreCase))
+        .OrderBy(c => c.CreatedAt ?? DateTimeOffset.MaxValue)
+        .ThenBy(c => c.Id.Length)
+        .ThenBy(c => c.Id, StringComparer.Ordinal)
+        .FirstOrDefault()?.Id;
 }
 
 static class Paths
@@ -308,14 +297,12 @@ static class Paths
     public const string CompanySearch = $"{Companies}/search";
     public const string CompaniesBatchRead = $"{Companies}/batch/read";
 
-    public static string ContactByEmail(string email) => $"{Contacts}/{Escape(email)}?idProperty=email";
+    public static string ContactByEmail(string email) => $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email";
 
-    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{Escape(contactId)}?associations=companies";
+    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{Uri.EscapeDataString(contactId)}?associations=companies";
 
     public static string Association(string contactId, string companyId) =>
-        $"{Contacts}/{Escape(contactId)}/associations/default/companies/{Escape(companyId)}";
-
-    static string Escape(string segment) => Uri.EscapeDataString(segment);
+        $"{Contacts}/{Uri.EscapeDataString(contactId)}/associations/default/companies/{Uri.EscapeDataString(companyId)}";
 }
 
 static class Usage
@@ -324,7 +311,7 @@ static class Usage
         typeof(Usage).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
 
     public static readonly string Text = $"""
-        HubSpotChallenge {Version}: creates a contact and the company "{Company.Name}" in HubSpot and associates them.
+        HubSpotChallenge {Version}: creates a contact and the company "{OurCompany.Name}" in HubSpot and associates them.
 
         Usage: dotnet run [-- --dry-run | --help]
           --dry-run   check the configuration and print the requests, sending nothing (no token needed)
@@ -335,15 +322,30 @@ static class Usage
           FIRSTNAME         the contact's first name (required)
           LASTNAME          the contact's last name (required)
           CONTACT_EMAIL     the contact's email (default: firstname.lastname@example.com)
-          HUBSPOT_BASE_URL  API host (default: https://api.hubapi.com)
+          HUBSPOT_BASE_URL  API host, and a gateway's path if any (default: https://api.hubapi.com)
           HUBSPOT_TIMEOUT_SECONDS  how long to wait for each answer (default: 30)
 
         Exit codes: 0 done, 1 HubSpot or network failure, 2 configuration or usage error, 130 cancelled.
         """;
 }
 
+/// <summary>A record this run needs, and whether this run created it.</summary>
+sealed record Ensured(string Id, bool Created)
+{
+    public override string ToString() => $"{Id} {(Created ? "created" : "already existed")}";
+}
+
+/// <summary>A token that never shows itself: printing it, or a record that holds it, prints "(hidden)".</summary>
+sealed class Secret(string value)
+{
+    /// <summary>The token itself, for the Authorization header and for nothing else.</summary>
+    public string Reveal() => value;
+
+    public override string ToString() => "(hidden)";
+}
+
 /// <summary>Everything the run needs, validated before any request is sent.</summary>
-sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
+sealed record Settings(Secret Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
 {
     const string TokenPlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
     const string DefaultBaseUrl = "https://api.hubapi.com";
@@ -356,20 +358,21 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     /// <summary>Where requests go, for the user's eyes: the host and any path prefix.</summary>
     public string Host => $"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}";
 
-    /// <summary>Reads the environment, then .env; a dry run needs no token and notes a missing or placeholder one.</summary>
-    public static (Settings? Settings, List<string> Problems, List<string> Notes) Load(bool dryRun)
+    /// <summary>
+    /// Reads <paramref name="environment"/>, then <paramref name="dotEnv"/>, and reports every problem at once.
+    /// A dry run needs no token: a missing or placeholder one is only a note there.
+    /// </summary>
+    public static (Settings? Settings, List<string> Problems, List<string> Notes) Load(Func<string, string?> environment, DotEnvFile dotEnv, bool dryRun)
     {
-        List<string> problems = [];
+        List<string> problems = [.. dotEnv.Problems];
         List<string> notes = [];
-        var dotEnv = DotEnvFile.Read(".env", problems);
-
         HashSet<string> refused = [];
 
         // Variables set in the environment win over .env, as with python-dotenv; one set but empty hides .env's value.
         string Read(string name)
         {
-            var value = (Environment.GetEnvironmentVariable(name) ?? dotEnv.GetValueOrDefault(name) ?? "").Trim();
-            if (value.Length == 0 && dotEnv.GetValueOrDefault(name)?.Trim().Length > 0)
+            var value = (environment(name) ?? dotEnv.Values.GetValueOrDefault(name) ?? "").Trim();
+            if (value.Length == 0 && dotEnv.Values.GetValueOrDefault(name)?.Trim().Length > 0)
             {
                 problems.Add($"{name} is set but empty in the environment, which hides its value in .env: unset it (unset {name}) or give it a value.");
                 refused.Add(name);
@@ -384,7 +387,6 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             token = token["Bearer ".Length..].Trim();
         }
 
-        // A dry run sends nothing: a missing or placeholder token is only worth a note there.
         if (token.Length == 0 && !refused.Contains("HUBSPOT_KEY"))
         {
             (dryRun ? notes : problems).Add("HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example).");
@@ -407,7 +409,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             {
                 _ when refused.Contains(name) => null,
                 "" when name != "CONTACT_EMAIL" => $"{name} is not set: put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.",
-                _ when Text.FirstInvisible(value) is { } invisible =>
+                _ when PlainText.FirstInvisible(value) is { } invisible =>
                     $"{name} contains a control or invisible character ({invisible}): write it as plain text on one line.",
                 { Length: > LongestName } => $"{name} is {value.Length} characters long; at most {LongestName} are accepted.",
                 _ when token.Length >= 8 && value.Contains(token, StringComparison.Ordinal) =>
@@ -421,18 +423,15 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             }
         }
 
-        var baseUrlText = Read("HUBSPOT_BASE_URL");
-        var baseUrl = ParseBaseUrl(baseUrlText.Length == 0 ? DefaultBaseUrl : baseUrlText, problems);
-
         if (email.Length > 0 && !refused.Contains("CONTACT_EMAIL"))
         {
             if (!IsEmail(email))
             {
-                problems.Add($"CONTACT_EMAIL '{Text.Shortened(email)}' is not an email address of at most {LongestEmail} characters.");
+                problems.Add($"CONTACT_EMAIL '{PlainText.Shortened(email)}' is not an email address of at most {LongestEmail} characters.");
             }
-            else if (email.EndsWith("@" + Company.Domain, StringComparison.OrdinalIgnoreCase))
+            else if (email.EndsWith("@" + OurCompany.Domain, StringComparison.OrdinalIgnoreCase))
             {
-                problems.Add($"CONTACT_EMAIL must not use {Company.Domain}: HubSpot would auto-create a second company from it.");
+                problems.Add($"CONTACT_EMAIL must not use {OurCompany.Domain}: HubSpot would auto-create a second company from it.");
             }
         }
         else if (email.Length == 0 && refused.Count == 0)
@@ -444,6 +443,9 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             }
         }
 
+        var baseUrlText = Read("HUBSPOT_BASE_URL");
+        var baseUrl = ParseBaseUrl(baseUrlText.Length == 0 ? DefaultBaseUrl : baseUrlText, problems);
+
         var timeoutText = Read("HUBSPOT_TIMEOUT_SECONDS");
         var timeout = TimeSpan.FromSeconds(30);
         if (timeoutText.Length > 0)
@@ -454,12 +456,12 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             }
             else
             {
-                problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{Text.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300.");
+                problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{PlainText.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300.");
             }
         }
 
         return problems.Count == 0
-            ? (new Settings(token, firstName, lastName, email, baseUrl!, timeout), problems, notes)
+            ? (new Settings(new Secret(token), firstName, lastName, email, baseUrl!, timeout), problems, notes)
             : (null, problems, notes);
     }
 
@@ -472,7 +474,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             return null;
         }
 
-        var shown = Text.Shortened(text);
+        var shown = PlainText.Shortened(text);
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.Host.Length == 0)
         {
             problems.Add($"HUBSPOT_BASE_URL '{shown}' is not an absolute http(s) URL, e.g. https://api.hubapi.com.");
@@ -509,53 +511,36 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             last = last[..Math.Min(last.Length, LongestLocalPart - 1 - first.Length)];
         }
 
-        var parts = new[] { first, last }.Where(p => p.Length > 0).ToArray();
+        string[] parts = [.. new[] { first, last }.Where(p => p.Length > 0)];
         return parts.Length == 0 ? "" : $"{string.Join('.', parts)}@example.com";
     }
+
+    // Folded by hand because the app runs without ICU (no Unicode normalisation): with ICU, Normalize(FormKD) and a
+    // smaller table cost 9 ms more start-up and 4.5 MB more memory natively (bench, see README).
+    static readonly (string Letters, string Plain)[] Accents =
+    [
+        ("àáâãäåāăą", "a"), ("æ", "ae"), ("çćĉċč", "c"), ("ďđð", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"), ("ĳ", "ij"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņň", "n"), ("òóôõöøōŏőơ", "o"),
+        ("œ", "oe"), ("ŕŗř", "r"), ("śŝşšș", "s"), ("ß", "ss"), ("ţťŧț", "t"), ("þ", "th"), ("ùúûüũūŭůűųư", "u"),
+        ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
+    ];
 
     static string Fold(string name)
     {
         var plain = new StringBuilder();
         foreach (var c in name.ToLowerInvariant())
         {
-            // By hand, not with Unicode normalisation: invariant globalization keeps ICU (3 MB) out of the process.
             plain.Append(c switch
             {
                 >= 'a' and <= 'z' or >= '0' and <= '9' => c.ToString(),
-                'à' or 'á' or 'â' or 'ã' or 'ä' or 'å' or 'ā' or 'ă' or 'ą' => "a",
-                'æ' => "ae",
-                'ç' or 'ć' or 'ĉ' or 'ċ' or 'č' => "c",
-                'ď' or 'đ' or 'ð' => "d",
-                'è' or 'é' or 'ê' or 'ë' or 'ē' or 'ĕ' or 'ė' or 'ę' or 'ě' => "e",
-                'ĝ' or 'ğ' or 'ġ' or 'ģ' => "g",
-                'ĥ' or 'ħ' => "h",
-                'ì' or 'í' or 'î' or 'ï' or 'ĩ' or 'ī' or 'ĭ' or 'į' or 'ı' => "i",
-                'ĳ' => "ij",
-                'ĵ' => "j",
-                'ķ' => "k",
-                'ĺ' or 'ļ' or 'ľ' or 'ŀ' or 'ł' => "l",
-                'ñ' or 'ń' or 'ņ' or 'ň' => "n",
-                'ò' or 'ó' or 'ô' or 'õ' or 'ö' or 'ø' or 'ō' or 'ŏ' or 'ő' => "o",
-                'œ' => "oe",
-                'ŕ' or 'ŗ' or 'ř' => "r",
-                'ś' or 'ŝ' or 'ş' or 'š' or 'ș' => "s",
-                'ß' => "ss",
-                'ţ' or 'ť' or 'ŧ' or 'ț' => "t",
-                'þ' => "th",
-                'ù' or 'ú' or 'û' or 'ü' or 'ũ' or 'ū' or 'ŭ' or 'ů' or 'ű' or 'ų' => "u",
-                'ŵ' => "w",
-                'ý' or 'ÿ' or 'ŷ' => "y",
-                'ź' or 'ż' or 'ž' => "z",
-                'ơ' => "o",
-                'ư' => "u",
-                // Vietnamese letters with two marks (Latin Extended Additional), in alphabetical blocks.
+                // Vietnamese letters with two marks (Latin Extended Additional) come in alphabetical blocks.
                 >= '\u1EA0' and <= '\u1EB7' => "a",
                 >= '\u1EB8' and <= '\u1EC7' => "e",
                 >= '\u1EC8' and <= '\u1ECB' => "i",
                 >= '\u1ECC' and <= '\u1EE3' => "o",
                 >= '\u1EE4' and <= '\u1EF1' => "u",
                 >= '\u1EF2' and <= '\u1EF9' => "y",
-                _ => "",
+                _ => Array.Find(Accents, a => a.Letters.Contains(c, StringComparison.Ordinal)).Plain ?? "",
             });
         }
 
@@ -567,40 +552,48 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 /// .env read as python-dotenv reads it, through DotNetEnv: '$' is literal but for ${VAR}, the last of duplicate keys
 /// wins, single-quoted values are raw. Only a regular file of at most 64 KB is read.
 /// </summary>
-static class DotEnvFile
+sealed record DotEnvFile(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Problems)
 {
     const int LargestFile = 64 * 1024;
 
-    public static Dictionary<string, string> Read(string path, List<string> problems)
+    public static DotEnvFile Read(string path)
     {
         if (Directory.Exists(path))
         {
-            problems.Add($"{path} is a directory: it must be a file of NAME=value lines (see .env.example).");
-            return [];
+            return Problem($"{path} is a directory: it must be a file of NAME=value lines (see .env.example).");
         }
 
         if (!File.Exists(path))
         {
-            return [];
+            return new DotEnvFile(new Dictionary<string, string>(), []);
         }
 
         try
         {
-            var text = ReadRegularFile(path);
-            return Env.LoadContents(LiteralDollars(text), new LoadOptions(setEnvVars: false)).ToDotEnvDictionary(CreateDictionaryOption.TakeLast);
+            return new DotEnvFile(Parse(ReadRegularFile(path)), []);
         }
         catch (Sprache.ParseException e)
         {
             // The parser's message quotes the text around the error, which may be the token: show the position only.
-            problems.Add($"{path} could not be parsed near line {e.Position.Line}, column {e.Position.Column}. Put values with quotes, apostrophes or # in double quotes, e.g. LASTNAME=\"O'Brien\".");
+            return Problem($"{path} could not be parsed near line {e.Position.Line}, column {e.Position.Column}. Put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Add($"{path} could not be read: {Text.Clause(e.Message)}. It must be a regular file of at most {LargestFile / 1024} KB.");
+            return Problem($"{path} could not be read: {PlainText.Clause(e.Message)}. It must be a regular file of at most {LargestFile / 1024} KB.");
         }
-
-        return [];
     }
+
+    /// <summary>The variables in a .env text; ${VAR} is taken from the environment.</summary>
+    public static Dictionary<string, string> Parse(string text)
+    {
+        // DotNetEnv expands $VAR as well as ${VAR}; python-dotenv only ${VAR}. Every other '$' stands aside as a
+        // noncharacter while DotNetEnv parses, and comes back in the values.
+        const char Dollar = '\uFDD0';
+        var parsed = Env.LoadContents(Patterns.UnbracedDollar().Replace(text, Dollar.ToString()), new LoadOptions(setEnvVars: false));
+        return parsed.ToDotEnvDictionary(CreateDictionaryOption.TakeLast).ToDictionary(v => v.Key, v => v.Value.Replace(Dollar, '$'));
+    }
+
+    static DotEnvFile Problem(string problem) => new(new Dictionary<string, string>(), [problem]);
 
     // A named pipe blocks the open and /dev/zero never ends: open with a deadline, refuse what cannot seek, read a bounded amount.
     static string ReadRegularFile(string path)
@@ -626,91 +619,10 @@ static class DotEnvFile
 
         return new UTF8Encoding(false).GetString(bytes, 0, length).TrimStart('\uFEFF');
     }
-
-    /// <summary>
-    /// DotNetEnv expands $VAR; python-dotenv keeps it. Escape each '$' not followed by '{' inside double quotes, and put an
-    /// unquoted value holding one in double quotes. Single-quoted values and comments stay as they are; no line moves.
-    /// </summary>
-    static string LiteralDollars(string text)
-    {
-        var result = new StringBuilder(text.Length + 16);
-        var i = 0;
-        while (i < text.Length)
-        {
-            var lineEnd = text.IndexOfAny(['\r', '\n'], i) is var end and >= 0 ? end : text.Length;
-            var equals = text.IndexOf('=', i, lineEnd - i);
-            if (equals < 0 || text.AsSpan(i, equals - i).TrimStart(" \t").StartsWith("#"))
-            {
-                result.Append(text, i, lineEnd - i);
-                i = Newline(text, lineEnd, result);
-                continue;
-            }
-
-            var valueStart = equals + 1;
-            while (valueStart < lineEnd && text[valueStart] is ' ' or '\t')
-            {
-                valueStart++;
-            }
-
-            result.Append(text, i, valueStart - i);
-            i = valueStart;
-            if (i < text.Length && text[i] == '\'')
-            {
-                var close = text.IndexOf('\'', i + 1);
-                var stop = close < 0 ? text.Length : close + 1;
-                result.Append(text, i, stop - i);
-                i = stop;
-            }
-            else if (i < text.Length && text[i] == '"')
-            {
-                result.Append('"');
-                for (i++; i < text.Length && text[i] != '"'; i++)
-                {
-                    if (text[i] == '\\' && i + 1 < text.Length)
-                    {
-                        result.Append(text, i++, 2);
-                    }
-                    else
-                    {
-                        result.Append(text[i] == '$' && !Braced(text, i) ? "\\$" : text[i].ToString());
-                    }
-                }
-            }
-            else
-            {
-                // A comment starts at a '#' with a blank (or nothing) before it; "a#b" is one value.
-                var valueEnd = i;
-                while (valueEnd < lineEnd && !(text[valueEnd] == '#' && (valueEnd == i || text[valueEnd - 1] is ' ' or '\t')))
-                {
-                    valueEnd++;
-                }
-
-                var value = text[i..valueEnd].TrimEnd(" \t".ToCharArray());
-                var needsQuotes = value.Select((c, at) => c == '$' && !Braced(value, at)).Any(dollar => dollar) && value.IndexOfAny(['"', '\'']) < 0;
-                result.Append(needsQuotes ? $"\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal).Replace("\\${", "${", StringComparison.Ordinal)}\"" : value);
-                i += value.Length;
-            }
-
-            var rest = text.IndexOfAny(['\r', '\n'], i) is var next and >= 0 ? next : text.Length;
-            result.Append(text, i, rest - i);
-            i = Newline(text, rest, result);
-        }
-
-        return result.ToString();
-
-        static bool Braced(string s, int dollar) => dollar + 1 < s.Length && s[dollar + 1] == '{';
-
-        static int Newline(string s, int at, StringBuilder into)
-        {
-            var stop = at < s.Length && s[at] == '\r' && at + 1 < s.Length && s[at + 1] == '\n' ? at + 2 : Math.Min(at + 1, s.Length);
-            into.Append(s, at, stop - at);
-            return stop;
-        }
-    }
 }
 
 /// <summary>Text from outside (names, URLs, HubSpot's messages) made safe to show on one terminal line.</summary>
-static class Text
+static class PlainText
 {
     /// <summary>The first character that would act on a terminal or hide itself, as U+XXXX; null when there is none.</summary>
     public static string? FirstInvisible(string text)
@@ -785,30 +697,20 @@ static class Terminal
 {
     static string? _lostOutput;
 
-    public static void Out(string line) => Write(Console.Out, line, ref _lostOutput);
-
-    public static void Error(string line)
+    public static void Out(string line)
     {
-        string? ignored = null;
-        Write(Console.Error, line, ref ignored);
+        if (_lostOutput is null && !TryWrite(Console.Out, line, out var why))
+        {
+            _lostOutput = why;
+        }
     }
+
+    public static void Error(string line) => TryWrite(Console.Error, line, out _);
 
     /// <summary>The program's own multi-line text (usage, dry run), one printable line at a time.</summary>
-    public static void OutLines(string text)
-    {
-        foreach (var line in text.Split('\n'))
-        {
-            Out(line.TrimEnd('\r'));
-        }
-    }
+    public static void OutLines(string text) => Array.ForEach(text.ReplaceLineEndings("\n").Split('\n'), Out);
 
-    public static void ErrorLines(string text)
-    {
-        foreach (var line in text.Split('\n'))
-        {
-            Error(line.TrimEnd('\r'));
-        }
-    }
+    public static void ErrorLines(string text) => Array.ForEach(text.ReplaceLineEndings("\n").Split('\n'), Error);
 
     /// <summary>Exit code 0 when standard output took every line, else 1 after saying on stderr what was done.</summary>
     public static int Done(string? whatWasDone = null)
@@ -818,24 +720,22 @@ static class Terminal
             return ExitCode.Done;
         }
 
-        Error($"Standard output could not be written ({Text.Clause(_lostOutput)}), so this run's report is incomplete.{(whatWasDone is null ? "" : $" {whatWasDone}")}");
+        Error($"Standard output could not be written ({PlainText.Clause(_lostOutput)}), so this run's report is incomplete.{(whatWasDone is null ? "" : $" {whatWasDone}")}");
         return ExitCode.Failed;
     }
 
-    static void Write(TextWriter stream, string line, ref string? lost)
+    static bool TryWrite(TextWriter stream, string line, out string? why)
     {
-        if (lost is not null)
-        {
-            return;
-        }
-
         try
         {
-            stream.WriteLine(Text.Printable(line));
+            stream.WriteLine(PlainText.Printable(line));
+            why = null;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            lost = e.Message;
+            why = e.Message;
+            return false;
         }
     }
 }
@@ -877,7 +777,7 @@ sealed class PacedHubSpotClient(HttpClient http, Settings settings)
                 return read(answer);
             }
 
-            failure ??= answer!.Failure();
+            failure ??= answer!.ToFailure();
             var wait = failure.Wait ?? Backoff(attempt);
             var tryAgain = failure.WorthRetrying && wait <= LongestWait && attempt < MaxAttempts;
             if (failure.MayHaveHappened && findStored is not null)
@@ -947,10 +847,10 @@ sealed class PacedHubSpotClient(HttpClient http, Settings settings)
                 HttpRequestError.NameResolutionError => ($"the host name {BaseUrl.Host} does not exist", false, false),
                 HttpRequestError.ConnectionError => ("the connection was refused or failed", true, false),
                 HttpRequestError.SecureConnectionError => ("the TLS handshake failed (is it an https server?)", false, false),
-                HttpRequestError.InvalidResponse => ($"the answer was not HTTP ({Text.Clause(e.Message)})", false, false),
+                HttpRequestError.InvalidResponse => ($"the answer was not HTTP ({PlainText.Clause(e.Message)})", false, false),
                 HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException =>
                     ("the connection closed before HubSpot answered", true, true),
-                _ => (Text.Clause(e.Message), false, true),
+                _ => (PlainText.Clause(e.Message), false, true),
             };
             return (null, new Failure(
                 $"Could not reach HubSpot at {Host} while {request.Step}: {reason}. Check HUBSPOT_BASE_URL and your connection.", reason)
@@ -1003,7 +903,7 @@ sealed class PacedHubSpotClient(HttpClient http, Settings settings)
             ? (location.IsAbsoluteUri ? location : new Uri(BaseUrl, location)).GetLeftPart(UriPartial.Path)
             : "nowhere (no Location)";
         return new Failure(
-            $"{Host} answered {(int)answer.StatusCode} while {step}, redirecting to {Text.Shortened(target)}; HubSpot's API does not redirect, so it was not followed. Check HUBSPOT_BASE_URL.",
+            $"{Host} answered {(int)answer.StatusCode} while {step}, redirecting to {PlainText.Shortened(target)}; HubSpot's API does not redirect, so it was not followed. Check HUBSPOT_BASE_URL.",
             $"redirected ({(int)answer.StatusCode})");
     }
 }
@@ -1036,7 +936,6 @@ sealed record Failure(string Text, string Reason)
         + (CorrelationId is null ? "" : $" (correlation id {CorrelationId})"));
 }
 
-/// <summary>An answer from HubSpot, read whole (they are small).</summary>
 /// <summary>An answer from HubSpot, read whole as UTF-8 bytes whatever its Content-Type says (they are small).</summary>
 sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, byte[] Body, string? MediaType, HttpResponseHeaders Headers)
 {
@@ -1054,10 +953,10 @@ sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, b
         catch (JsonException e)
         {
             var at = e.Path ?? "$";
-            var missing = e.Message.IndexOf("including: ", StringComparison.Ordinal) is var i and >= 0 ? Text.Clause(e.Message[(i + 11)..]) : null;
+            var missing = e.Message.IndexOf("including: ", StringComparison.Ordinal) is var i and >= 0 ? PlainText.Clause(e.Message[(i + 11)..]) : null;
             throw Unreadable(
-                !IsJson ? $"{MediaType ?? "no content type"}, not JSON"
-                : e is Json.Unusable ? $"{e.Message} at {at}"
+                e is Json.Unusable ? $"{e.Message} at {at}"
+                : !IsJson ? $"{MediaType ?? "no content type"}, not JSON"
                 : missing is not null ? $"no {missing} at {at}"
                 : e.Message.Contains("null values", StringComparison.Ordinal) ? $"null at {at}"
                 : $"nothing usable at {at}");
@@ -1084,13 +983,13 @@ sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, b
     }
 
     /// <summary>What this error answer means: the line the user reads, and whether and when to try again.</summary>
-    public Failure Failure()
+    public Failure ToFailure()
     {
         var error = Error();
         var code = (int)Status;
         var category = error.Category ?? error.PolicyName;
         var label = category is null ? $"{code}" : $"{code} {category}";
-        var message = error.Message is { Length: > 0 } m ? Text.Sentence(Readable(m)) : "(no message).";
+        var message = error.Message is { Length: > 0 } m ? PlainText.Sentence(Readable(m)) : "(no message).";
         var text = code switch
         {
             // Not HubSpot's JSON (an HTML page from a proxy, a captive portal, a wrong host): the address is the likely fault.
@@ -1098,7 +997,7 @@ sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, b
                 $"{Host} answered {code} with {MediaType ?? "no content type"}, not HubSpot's JSON, while {Step}. Check HUBSPOT_BASE_URL (HubSpot's API is https://api.hubapi.com).",
             401 => $"HubSpot rejected the token ({label}) while {Step}. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account.",
             403 when error.Category == "MISSING_SCOPES" || error.Scopes().Count > 0 =>
-                $"The token lacks a scope needed for {Step} ({label}): {(error.Scopes() is { Count: > 0 } scopes ? string.Join(", ", scopes) : Text.Clause(message))}. " +
+                $"The token lacks a scope needed for {Step} ({label}): {(error.Scopes() is { Count: > 0 } scopes ? string.Join(", ", scopes) : PlainText.Clause(message))}. " +
                 "Grant it to your service key or private app in HubSpot (Development › Keys, or the app's Scopes tab), then run again.",
             403 => $"HubSpot refused {Step} ({label}): {message} Check that HUBSPOT_KEY belongs to the account you mean, then run again.",
             400 => $"HubSpot refused the values ({label}) while {Step}: {message} Correct what it names (in .env, or the portal's validation rules in HubSpot), then run again.",
@@ -1112,15 +1011,16 @@ sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, b
             _ => $"HubSpot answered {label} while {Step}: {message} Check HUBSPOT_BASE_URL and HubSpot's status page (status.hubspot.com), then run again.",
         };
         var retryAfter = RetryAfter();
+        var worthRetrying = code switch
+        {
+            429 => error.PolicyName != "DAILY",
+            423 => true,
+            _ => ServerTrouble.Contains(code),
+        };
         return new Failure(text, $"HubSpot answered {label}")
         {
-            WorthRetrying = code switch
-            {
-                429 => error.PolicyName != "DAILY",
-                423 => true,
-                _ => ServerTrouble.Contains(code),
-            },
-            Wait = code switch
+            WorthRetrying = worthRetrying,
+            Wait = !worthRetrying ? null : code switch
             {
                 429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(error.PolicyName == "SECONDLY" ? 1 : 10),
                 423 => retryAfter > TimeSpan.FromSeconds(2) ? retryAfter : TimeSpan.FromSeconds(2),
@@ -1173,28 +1073,6 @@ sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, b
 
 /// <summary>A failure already worded for the user: one line, no stack trace.</summary>
 sealed class HubSpotException(string message) : Exception(message);
-
-/// <summary>A record this run needs, and whether this run created it.</summary>
-sealed record Outcome(string Id, bool Created)
-{
-    public override string ToString() => $"{Id} {(Created ? "created" : "already existed")}";
-}
-
-/// <summary>What exists so far, for the last words of a run that stops early.</summary>
-sealed class Progress
-{
-    public Outcome? Contact { get; set; }
-    public Outcome? Company { get; set; }
-    public bool Associated { get; set; }
-
-    public string Summary()
-    {
-        var contact = Contact is null ? "no contact yet" : $"contact {Contact}";
-        var company = Company is null ? "no company yet" : $"company {Company}";
-        var association = Associated ? ", associated" : "";
-        return $"So far: {contact}, {company}{association}. Running again is safe: it reuses what exists and creates only what is missing.";
-    }
-}
 
 sealed record CreateRecordRequest(IReadOnlyDictionary<string, string> Properties, IReadOnlyList<AssociationInput> Associations);
 
@@ -1288,6 +1166,9 @@ static partial class Patterns
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     public static partial Regex EmailShape();
+
+    [GeneratedRegex(@"\$(?!\{)")]
+    public static partial Regex UnbracedDollar();
 }
 
 static class Json

@@ -90,12 +90,6 @@ public sealed record Fault
     /// <summary>HubSpot's 429, as observed: no category, <c>errorType</c> and <c>policyName</c> instead.</summary>
     public static Fault RateLimited(string policy = "TEN_SECONDLY_ROLLING", int? retryAfterSeconds = null, int? intervalMilliseconds = null)
     {
-        var message = policy switch
-        {
-            "DAILY" => "You have reached your daily limit.",
-            "SECONDLY" => "You have reached your secondly limit.",
-            _ => "You have reached your ten_secondly_rolling limit.",
-        };
         var correlationId = NamedCorrelationId(429);
         List<(string, string)> headers = [];
         if (retryAfterSeconds is { } seconds)
@@ -108,28 +102,17 @@ public sealed record Fault
             headers.Add(("X-HubSpot-RateLimit-Interval-Milliseconds", ms.ToString(CultureInfo.InvariantCulture)));
         }
 
-        return Respond(429, new JsonObject
-        {
-            ["status"] = "error",
-            ["message"] = message,
-            ["errorType"] = "RATE_LIMIT",
-            ["correlationId"] = correlationId,
-            ["policyName"] = policy,
-        }.ToJsonString(), [.. headers]) with { CorrelationId = correlationId };
+        return Respond(429, RateLimitBody(correlationId, policy), [.. headers]) with { CorrelationId = correlationId };
     }
 
-    /// <summary>HubSpot's own trouble (500, 502, 503, 504, 521); nothing is stored.</summary>
-    public static Fault ServerError(int status = 503)
+    /// <summary>HubSpot's own trouble (500, 502, 503, 504, 521), with a Retry-After if given; nothing is stored.</summary>
+    public static Fault ServerError(int status = 503, int? retryAfterSeconds = null)
     {
         var correlationId = NamedCorrelationId(status);
-        return Respond(status, ErrorBody(correlationId, "INTERNAL_ERROR", $"Internal error {status}")) with { CorrelationId = correlationId };
-    }
-
-    /// <summary>423: the record is locked during bulk writes; nothing is stored.</summary>
-    public static Fault Locked()
-    {
-        var correlationId = NamedCorrelationId(423);
-        return Respond(423, ErrorBody(correlationId, "LOCKED", "Locked during bulk writes")) with { CorrelationId = correlationId };
+        var body = ErrorBody(correlationId, "INTERNAL_ERROR", $"Internal error {status}");
+        return (retryAfterSeconds is { } seconds
+            ? Respond(status, body, ("Retry-After", seconds.ToString(CultureInfo.InvariantCulture)))
+            : Respond(status, body)) with { CorrelationId = correlationId };
     }
 
     /// <summary>
@@ -154,6 +137,21 @@ public sealed record Fault
     }
 
     static string NamedCorrelationId(int status) => $"fa017000-0000-4000-8000-{status:D12}";
+
+    // As observed: no category, errorType and policyName instead (neither is in HubSpot's schema).
+    internal static string RateLimitBody(string correlationId, string policy) => new JsonObject
+    {
+        ["status"] = "error",
+        ["message"] = policy switch
+        {
+            "DAILY" => "You have reached your daily limit.",
+            "SECONDLY" => "You have reached your secondly limit.",
+            _ => "You have reached your ten_secondly_rolling limit.",
+        },
+        ["errorType"] = "RATE_LIMIT",
+        ["correlationId"] = correlationId,
+        ["policyName"] = policy,
+    }.ToJsonString();
 
     internal static string ErrorBody(string correlationId, string category, string message) => new JsonObject
     {
@@ -553,7 +551,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
                 Trim(_recentSearches, now - TimeSpan.FromSeconds(1));
                 if (_recentSearches.Count >= SearchSecondlyMax)
                 {
-                    return RateLimit(correlationId, "You have reached your secondly limit.", "SECONDLY");
+                    return new Answer(429, Fault.RateLimitBody(correlationId, "SECONDLY"));
                 }
 
                 _recentSearches.Enqueue(now);
@@ -563,7 +561,7 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             Trim(_recentCalls, now - TimeSpan.FromSeconds(10));
             if (_recentCalls.Count >= TenSecondlyMax)
             {
-                return RateLimit(correlationId, "You have reached your ten_secondly_rolling limit.", "TEN_SECONDLY_ROLLING");
+                return new Answer(429, Fault.RateLimitBody(correlationId, "TEN_SECONDLY_ROLLING"));
             }
 
             _recentCalls.Enqueue(now);
@@ -1009,16 +1007,6 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             }),
             ["links"] = new JsonObject { ["scopes"] = "https://developers.hubspot.com/scopes" },
             ["category"] = "MISSING_SCOPES",
-        }.ToJsonString(), new Dictionary<string, string>());
-
-    static Answer RateLimit(string correlationId, string message, string policyName) =>
-        new(429, new JsonObject
-        {
-            ["status"] = "error",
-            ["message"] = message,
-            ["errorType"] = "RATE_LIMIT",
-            ["correlationId"] = correlationId,
-            ["policyName"] = policyName,
         }.ToJsonString(), new Dictionary<string, string>());
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json.Nodes;
 
 using FakeHubSpot;
 
@@ -246,4 +247,35 @@ static partial class Posix
             throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
+}
+
+/// <summary>What the end-to-end tests check again and again: the converged portal, the failure shape, JSON bodies.</summary>
+static class Expect
+{
+    public const string Domain = "coding-challenge-company.com";
+
+    public static List<Route?> Routes(Scenario scenario) => [.. scenario.HubSpot.Requests.Select(r => r.Route)];
+
+    /// <summary>One contact, one company with our domain, and the two associated.</summary>
+    public static void Converged(Scenario scenario)
+    {
+        var hub = scenario.HubSpot;
+        var contact = Assert.Single(hub.Contacts);
+        var company = Assert.Single(hub.Companies, c => c["domain"] == Domain);
+        Assert.Contains((contact.Id, company.Id), hub.Associations);
+    }
+
+    /// <summary>The README's promise for a failure: one line naming cause and fix, then what exists; no stack trace.</summary>
+    public static void OneClearFailure(AppResult run, string expected)
+    {
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, $"Expected two lines on stderr.{Environment.NewLine}{run}");
+        Assert.True(lines[0].Contains(expected, StringComparison.Ordinal), $"Expected \"{expected}\" in the first line.{Environment.NewLine}{run}");
+        Assert.StartsWith("So far: ", lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Output, StringComparison.Ordinal);
+    }
+
+    public static void Json(string expected, JsonNode? actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"Expected {expected}{Environment.NewLine}got {actual?.ToJsonString()}");
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
 
 using FakeHubSpot;
 
@@ -15,18 +14,10 @@ namespace HubSpotChallenge.Tests;
 /// </summary>
 public sealed class HostileAnswerTests
 {
-    public static TheoryData<string> UnreadableSearchAnswers => new()
-    {
-        "{}",
-        """{"total":0,"results":null}""",
-        """{"total":1,"results":[null]}""",
-        """{"total":1,"results":[{"properties":{"domain":"coding-challenge-company.com"},"createdAt":"2026-01-01T00:00:00Z"}]}""",
-        """{"total":1,"results":[{"id":"","properties":{"domain":"coding-challenge-company.com"}}]}""",
-        """{"total":1,"results":[{"id":"7","properties":{"name":"Coding Challenge Company GmbH"}}]}""",
-    };
-
+    // The rules for every shape are AnswerRules' tables; here, one answer the serializer refuses and one the search step does.
     [Theory]
-    [MemberData(nameof(UnreadableSearchAnswers))]
+    [InlineData("{}")]
+    [InlineData("""{"total":1,"results":[{"id":"7","properties":{"name":"Coding Challenge Company GmbH"}}]}""")]
     public async Task AnUnreadableSearchAnswerIsNotNoCompanyAndCreatesNone(string body)
     {
         await using var scenario = await Scenario.StartAsync();
@@ -34,42 +25,27 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "without what the program needs");
+        Expect.OneClearFailure(run, "HubSpot answered 200 while searching for the company, but without what the program needs");
         Assert.Contains("HUBSPOT_BASE_URL", run.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain(Route.CreateCompany, Expect.Routes(scenario));
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies], Expect.Routes(scenario));
         Assert.Empty(scenario.HubSpot.Companies);
     }
 
-    public static TheoryData<string> ContactIdsThatAreNotThere => new() { "missing", "null", "empty" };
-
-    [Theory]
-    [MemberData(nameof(ContactIdsThatAreNotThere))]
-    public async Task ACreatedContactWithoutAnIdStopsBeforeTheCompany(string how)
+    [Fact]
+    public async Task ACreatedContactWithoutAnIdStopsBeforeTheCompany()
     {
         await using var scenario = await Scenario.StartAsync();
         scenario.HubSpot.Inject(Route.CreateContact, Fault.Reshaped(answer =>
         {
-            switch (how)
-            {
-                case "missing":
-                    answer.Remove("id");
-                    break;
-                case "null":
-                    answer["id"] = null;
-                    break;
-                default:
-                    answer["id"] = "";
-                    break;
-            }
-
+            answer.Remove("id");
             return answer;
         }));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "HubSpot answered 201 while creating the contact, but without what the program needs");
+        Expect.OneClearFailure(run, "HubSpot answered 201 while creating the contact, but without what the program needs (no 'id' at $)");
         Assert.Equal([Route.CreateContact], Expect.Routes(scenario));
-        Assert.DoesNotContain("Contact  created", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
     }
 
     [Fact]
@@ -87,19 +63,17 @@ public sealed class HostileAnswerTests
         Assert.Contains("Zoë Lovelace", run.Stdout, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(404)]
-    [InlineData(418)]
-    public async Task AnHtmlPageInsteadOfHubSpotsJsonPointsAtTheBaseUrl(int status)
+    [Fact]
+    public async Task AnHtmlPageInsteadOfHubSpotsJsonPointsAtTheBaseUrl()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(status,
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(418,
             "<html><body><h1>Not here</h1></body></html>", ("Content-Type", "text/html; charset=utf-8")));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, $"answered {status} with text/html, not HubSpot's JSON, while creating the contact. Check HUBSPOT_BASE_URL");
-        Assert.DoesNotContain("(no message)", run.Stderr, StringComparison.Ordinal);
+        Expect.OneClearFailure(run,
+            $"{scenario.HubSpot.BaseUrl.Authority} answered 418 with text/html, not HubSpot's JSON, while creating the contact. Check HUBSPOT_BASE_URL");
         Assert.Single(scenario.HubSpot.Requests);
     }
 
@@ -161,24 +135,6 @@ public sealed class HostileAnswerTests
         Assert.Equal(1, impostor.Connections);
         Assert.DoesNotContain("trying again", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("..", run.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ControlCharactersInHubSpotsMessageAreShownEscaped()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(400, new JsonObject
-        {
-            ["status"] = "error",
-            ["message"] = "Bad \u001b[2Jvalue\nsecond line",
-            ["correlationId"] = "c0ffee00-0000-4000-8000-000000000400",
-            ["category"] = "VALIDATION_ERROR",
-        }.ToJsonString()));
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(1);
-
-        Expect.OneClearFailure(run, "Bad \\u001B[2Jvalue\\u000Asecond line");
-        Assert.DoesNotContain('\u001b', run.Output);
     }
 
     /// <summary>A TCP server that answers every connection with fixed bytes and counts the connections.</summary>

@@ -1,3 +1,5 @@
+using FakeHubSpot;
+
 using Xunit;
 
 namespace HubSpotChallenge.Tests;
@@ -44,5 +46,44 @@ public sealed class SurroundingsTests
         var run = (await scenario.RunAsync(["--help"], whileRunning: null, shellRedirect: ">/dev/full")).ShouldExitWith(1);
 
         Assert.StartsWith("Standard output could not be written", run.Stderr, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Ctrl+C, SIGTERM and SIGHUP (the terminal closed) stop the run promptly wherever it is waiting.</summary>
+public sealed class CancellationTests
+{
+    [Theory]
+    [InlineData(Posix.SIGINT)]
+    [InlineData(Posix.SIGTERM)]
+    [InlineData(Posix.SIGHUP)]
+    public async Task ASignalDuringASlowRequestExitsPromptlyWith130AndReportsTheContact(int signal)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Slow(TimeSpan.FromSeconds(20)));
+        var (run, toExit) = await scenario.RunAndSignalAsync(signal,
+            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany), after: TimeSpan.Zero);
+
+        run.ShouldExitWith(130);
+        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
+        var contact = Assert.Single(scenario.HubSpot.Contacts);
+        Assert.Equal(
+            $"Cancelled.\nSo far: contact {contact.Id} created, no company yet. Running again is safe: it reuses what exists and creates only what is missing.\n",
+            run.Stderr.ReplaceLineEndings("\n"));
+        Assert.Empty(scenario.HubSpot.Companies);
+    }
+
+    [Fact]
+    public async Task CtrlCDuringARetryWaitExitsPromptlyWith130()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 30));
+        var (run, toExit) = await scenario.RunAndSignalAsync(Posix.SIGINT,
+            when: () => scenario.HubSpot.Requests.Count > 0, after: TimeSpan.FromMilliseconds(300));
+
+        run.ShouldExitWith(130);
+        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Empty(scenario.HubSpot.Contacts);
+        Assert.Contains("So far: no contact yet, no company yet.", run.Stderr, StringComparison.Ordinal);
     }
 }

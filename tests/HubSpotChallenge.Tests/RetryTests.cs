@@ -1,0 +1,156 @@
+using FakeHubSpot;
+
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>Passing failures are retried through the one paced loop; the rest end the run with one clear line.</summary>
+public sealed class RetryTests
+{
+    [Fact]
+    public async Task ARateLimitIsRetriedNoSoonerThanRetryAfter()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 2));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        var attempts = scenario.HubSpot.Requests.Where(r => r.Route == Route.CreateContact).ToList();
+        Assert.Equal(2, attempts.Count);
+        var gap = attempts[1].ArrivedAfterStart - attempts[0].ArrivedAfterStart;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(2000), $"The retry came {gap.TotalMilliseconds:0} ms after the 429.");
+        Assert.Contains(
+            "Creating the contact: HubSpot answered 429 TEN_SECONDLY_ROLLING; trying again in 2.0 s (attempt 2 of 4).",
+            run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARetryAfterLongerThanAMinuteIsNotSatThrough()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 3600));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot asked to wait 60 min: run again then.");
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+    [Fact]
+    public async Task ServerTroubleIsRetriedWithBackoffAndCreatesOneContact()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.ServerError(503), times: 2);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(3, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateContact));
+        Assert.Contains("Creating the contact: HubSpot answered 503 INTERNAL_ERROR; trying again in ", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(attempt 3 of 4)", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADroppedConnectionOnTheAssociationIsRetried()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Drop());
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Associations);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.AssociateDefault));
+    }
+
+    [Fact]
+    public async Task ASlowAnswerPastTheTimeoutIsRetried()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["HUBSPOT_TIMEOUT_SECONDS"] = "1";
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Slow(TimeSpan.FromSeconds(3)));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.AssociateDefault));
+        Assert.Contains("Associating the contact with the company: no answer within 1 s; trying again in ", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALostAnswerOnContactCreationIsResolvedByTheConflict()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.LoseTheAnswer());
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateContact));
+        Assert.Contains($"Contact {scenario.HubSpot.Contacts[0].Id} already existed", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARefusedConnectionIsTriedFourTimesAndNamesTheHost()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        scenario.Environment["HUBSPOT_BASE_URL"] = $"http://127.0.0.1:{port}";
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run,
+            $"Could not reach HubSpot at 127.0.0.1:{port} while creating the contact: the connection was refused or failed. Check HUBSPOT_BASE_URL and your connection. Gave up after 4 attempts.");
+        Assert.Equal(3, run.Stdout.Split('\n').Count(l => l.Contains("trying again", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AWrongTokenIsNotRetriedAndPointsAtHubSpotKey()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["HUBSPOT_KEY"] = "pat-na1-this-token-is-fake-and-wrong";
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot rejected the token (401 INVALID_AUTHENTICATION) while creating the contact. Check HUBSPOT_KEY");
+        Assert.Contains("(correlation id ", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(scenario.HubSpot.Requests);
+        Assert.Empty(scenario.HubSpot.Contacts);
+    }
+
+    [Fact]
+    public async Task AMissingScopeIsNamedAndWhatExistsIsReported()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.GrantedScopes.Remove("crm.objects.companies.read");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "The token lacks a scope needed for searching for the company (403 MISSING_SCOPES): crm.objects.companies.read. Grant it");
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies], Expect.Routes(scenario));
+        var contact = Assert.Single(scenario.HubSpot.Contacts);
+        Assert.Contains($"So far: contact {contact.Id} created, no company yet. Running again is safe", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Companies);
+    }
+
+    [Fact]
+    public async Task ABadRequestShowsHubSpotsMessageEscapedWithItsCorrelationId()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(400,
+            """{"status":"error","message":"Property values were not valid: [{\"isValid\":false,\"message\":\"Company names must end in AG\\u001b[2J\",\"error\":\"INVALID_VALUE\",\"name\":\"name\"}]","correlationId":"c0ffee00-1111-2222-3333-444455556666","category":"VALIDATION_ERROR"}"""));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run,
+            "HubSpot refused the values (400 VALIDATION_ERROR) while creating the company: Property values were not valid: Company names must end in AG\\u001B[2J. Correct what it names");
+        Assert.Contains("(correlation id c0ffee00-1111-2222-3333-444455556666)", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', run.Output);
+        Assert.Empty(scenario.HubSpot.Companies);
+    }
+}
