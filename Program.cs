@@ -589,7 +589,16 @@ sealed record DotEnvFile(IReadOnlyDictionary<string, string> Values, IReadOnlyLi
         // DotNetEnv expands $VAR as well as ${VAR}; python-dotenv only ${VAR}. Every other '$' stands aside as a
         // noncharacter while DotNetEnv parses, and comes back in the values.
         const char Dollar = '\uFDD0';
-        var parsed = Env.LoadContents(Patterns.UnbracedDollar().Replace(text, Dollar.ToString()), new LoadOptions(setEnvVars: false));
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] == '$' && (i + 1 == chars.Length || chars[i + 1] != '{'))
+            {
+                chars[i] = Dollar;
+            }
+        }
+
+        var parsed = Env.LoadContents(new string(chars), new LoadOptions(setEnvVars: false));
         return parsed.ToDotEnvDictionary(CreateDictionaryOption.TakeLast).ToDictionary(v => v.Key, v => v.Value.Replace(Dollar, '$'));
     }
 
@@ -1166,9 +1175,6 @@ static partial class Patterns
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     public static partial Regex EmailShape();
-
-    [GeneratedRegex(@"\$(?!\{)")]
-    public static partial Regex UnbracedDollar();
 }
 
 static class Json
