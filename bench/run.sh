@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: how much time and memory the program spends beyond its mandated pacing.
 # Builds Release, serves the fake HubSpot on a free loopback port, then runs the program
-# N times per mode (after one warm-up), each against a fresh fake portal, and prints per mode
-# the median and min-max of wall time, overhead (wall - 200 ms x requests) and peak RSS.
+# N times per mode (after one warm-up each), the modes taking turns so that whatever else the
+# machine does falls on all of them alike, and prints per mode the median and min-max of wall
+# time, overhead (wall - 200 ms x requests) and peak RSS.
 #
 #   bench/run.sh [N]        N runs per mode, default 10
 #
@@ -78,22 +79,33 @@ summarize() {
     END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%7.1f (%.1f-%.1f)", m, v[1], v[NR] }'
 }
 
-bench_mode() {
-  local name=$1 keep=$2; shift 2
-  run_once "$keep" "$@" >/dev/null
-  : >"$work/samples"
-  for _ in $(seq "$runs"); do run_once "$keep" "$@" >>"$work/samples"; done
-  local requests
-  requests=$(awk '{print $4}' "$work/samples" | sort -u | paste -sd/ -)
-  printf '%-18s %-24s %-24s %-22s %s\n' "$name" "$(summarize 1 1)" "$(summarize 2 1)" "$(summarize 3 1024)" "$requests"
+# One run of a mode: "jit" and "native" against a fresh portal, "jit re-run" against the records the run before left.
+run_mode() {
+  case $1 in
+    jit) run_once fresh dotnet "$out/jit/HubSpotChallenge.dll" ;;
+    native) run_once fresh "$native" ;;
+    "jit re-run") run_once fresh dotnet "$out/jit/HubSpotChallenge.dll" >/dev/null; run_once keep dotnet "$out/jit/HubSpotChallenge.dll" ;;
+  esac
 }
 
+print_mode() {
+  cp "$work/samples.$2" "$work/samples"
+  printf '%-18s %-24s %-24s %-22s %s\n' "$1" "$(summarize 1 1)" "$(summarize 2 1)" "$(summarize 3 1024)" \
+    "$(awk '{print $4}' "$work/samples" | sort -u | paste -sd/ -)"
+}
+
+modes=(jit "jit re-run")
+[ -z "$native" ] || modes=(jit native "jit re-run")
+sync
+for i in "${!modes[@]}"; do : >"$work/samples.$i"; run_mode "${modes[$i]}" >/dev/null; done
+for _ in $(seq "$runs"); do
+  for i in "${!modes[@]}"; do run_mode "${modes[$i]}" >>"$work/samples.$i"; done
+done
+
 echo
-echo "$runs runs per mode after one warm-up; $(nproc) cores; $(dotnet --version) SDK; fake at $url"
+echo "$runs runs per mode after one warm-up, modes in turn; $(nproc) cores; $(dotnet --version) SDK; fake at $url"
 printf '%-18s %-24s %-24s %-22s %s\n' mode "wall ms" "overhead ms" "peak RSS MB" requests
-bench_mode jit fresh dotnet "$out/jit/HubSpotChallenge.dll"
-[ -z "$native" ] || bench_mode native fresh "$native"
-bench_mode "jit re-run" keep dotnet "$out/jit/HubSpotChallenge.dll"
+for i in "${!modes[@]}"; do print_mode "${modes[$i]}" "$i"; done
 
 # Warm `dotnet run`: build once, then time runs with nothing changed (wall only).
 dotnet build "$root/HubSpotChallenge.csproj" -v quiet -nologo >/dev/null
