@@ -164,7 +164,7 @@ public sealed class Scenario : IAsyncDisposable
 
         var result = new AppResult(process.ExitCode, await stdout, await stderr, clock.Elapsed);
         // Every run's output goes to the test's output, so any failed assertion comes with what the app printed.
-        TestContext.Current.TestOutputHelper?.WriteLine($"$ {string.Join(' ', args)}   (exit code {result.ExitCode}){System.Environment.NewLine}{result}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"$ HubSpotChallenge {string.Join(' ', args)}   (exit code {result.ExitCode}){System.Environment.NewLine}{result}");
         AssertNoSecretIn(result);
         return result;
     }
@@ -275,6 +275,24 @@ static class Expect
         Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", run.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>The golden output of a first run against a fresh fake: the ids are the fake's first.</summary>
+    public static string FreshRunOutput(Scenario scenario) => $"""
+        Contact 37765128902 created: Ada Lovelace <ada.lovelace@example.com>
+        Company 20185735002 created: Coding Challenge Company GmbH (coding-challenge-company.com)
+        Contact 37765128902 associated with company 20185735002.
+        Done: 4 requests to {scenario.HubSpot.BaseUrl.Authority}.
+
+        """;
+
+    /// <summary>The golden output of the run after that one.</summary>
+    public static string RerunOutput(Scenario scenario) => $"""
+        Contact 37765128902 already existed: Ada Lovelace <ada.lovelace@example.com>
+        Company 20185735002 already existed: Coding Challenge Company GmbH (coding-challenge-company.com)
+        Contact 37765128902 associated with company 20185735002.
+        Done: 4 requests to {scenario.HubSpot.BaseUrl.Authority}.
+
+        """;
 
     public static void Json(string expected, JsonNode? actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"Expected {expected}{Environment.NewLine}got {actual?.ToJsonString()}");

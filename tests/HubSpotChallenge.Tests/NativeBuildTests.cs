@@ -22,8 +22,8 @@ public sealed class NativeBuildTests
             [Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.AssociateDefault,
              Route.CreateContact, Route.ReadContact, Route.ReadCompanies, Route.AssociateDefault],
             Expect.Routes(scenario));
-        Assert.Contains("created", first.Stdout, StringComparison.Ordinal);
-        Assert.Contains("already existed", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal(Expect.FreshRunOutput(scenario), first.Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal(Expect.RerunOutput(scenario), second.Stdout.ReplaceLineEndings("\n"));
     }
 
     static bool OnPath(string tool) =>

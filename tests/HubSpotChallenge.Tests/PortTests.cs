@@ -20,21 +20,8 @@ public sealed class PortTests
         var first = (await scenario.RunAsync()).ShouldExitWith(0);
         var second = (await scenario.RunAsync()).ShouldExitWith(0);
 
-        var host = scenario.HubSpot.BaseUrl.Authority;
-        Assert.Equal($"""
-            Contact 37765128902 created: Ada Lovelace <ada.lovelace@example.com>
-            Company 20185735002 created: Coding Challenge Company GmbH (coding-challenge-company.com)
-            Contact 37765128902 associated with company 20185735002.
-            Done: 4 requests to {host}.
-
-            """, first.Stdout.ReplaceLineEndings("\n"));
-        Assert.Equal($"""
-            Contact 37765128902 already existed: Ada Lovelace <ada.lovelace@example.com>
-            Company 20185735002 already existed: Coding Challenge Company GmbH (coding-challenge-company.com)
-            Contact 37765128902 associated with company 20185735002.
-            Done: 4 requests to {host}.
-
-            """, second.Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal(Expect.FreshRunOutput(scenario), first.Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal(Expect.RerunOutput(scenario), second.Stdout.ReplaceLineEndings("\n"));
         Assert.Equal("", first.Stderr + second.Stderr);
     }
 
