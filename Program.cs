@@ -221,13 +221,16 @@ static string SoFar(Ensured? contact, Ensured? company, bool associated = false)
         "Running again is safe: it reuses what exists and creates only what is missing.";
 }
 
-static string ContactBody(Settings settings) => Json.Write(new CreateRecordRequest(
-    new Dictionary<string, string> { ["email"] = settings.Email, ["firstname"] = settings.FirstName, ["lastname"] = settings.LastName }, []));
+static string ContactBody(Settings settings) => JsonSerializer.Serialize(
+    new CreateRecordRequest(new Dictionary<string, string> { ["email"] = settings.Email, ["firstname"] = settings.FirstName, ["lastname"] = settings.LastName }, []),
+    Json.Context.CreateRecordRequest);
 
 // 280 is HubSpot's unlabeled company-to-contact association: the company is born linked to the contact.
-static string CompanyBody(string contactId) => Json.Write(new CreateRecordRequest(
-    new Dictionary<string, string> { ["name"] = OurCompany.Name, ["domain"] = OurCompany.Domain },
-    [new AssociationInput(new RecordId(contactId), [new AssociationType("HUBSPOT_DEFINED", 280)])]));
+static string CompanyBody(string contactId) => JsonSerializer.Serialize(
+    new CreateRecordRequest(
+        new Dictionary<string, string> { ["name"] = OurCompany.Name, ["domain"] = OurCompany.Domain },
+        [new AssociationInput(new RecordId(contactId), [new AssociationType("HUBSPOT_DEFINED", 280)])]),
+    Json.Context.CreateRecordRequest);
 
 // Sorted by createdate so that the oldest is on the first page, whatever the number of matches.
 static string CompanySearchBody() => JsonSerializer.Serialize(
@@ -977,7 +980,7 @@ sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, b
         $"HubSpot answered {(int)Status} while {Step}, but without what the program needs ({detail}), so the run stops here. " +
         "Check that HUBSPOT_BASE_URL points at HubSpot's API; running again is safe.");
 
-    bool IsJson => Encoding.UTF8.GetString(Body).TrimStart() is ['{' or '[', ..];
+    bool IsJson => Body.AsSpan().TrimStart(" \t\r\n"u8) is [(byte)'{' or (byte)'[', ..];
 
     public HubSpotError Error()
     {
@@ -1187,8 +1190,6 @@ static class Json
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     });
-
-    public static string Write(CreateRecordRequest request) => JsonSerializer.Serialize(request, Context.CreateRecordRequest);
 
     public static void NoNulls<T>(IReadOnlyList<T> items, string name)
     {
