@@ -1,97 +1,90 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Mail;
-using System.Net.Sockets;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
-using System.Text.RegularExpressions;
 
 using DotNetEnv;
 using DotNetEnv.Extensions;
 
-var dryRun = false;
-foreach (var arg in args)
-{
-    switch (arg)
-    {
-        case "--dry-run":
-            dryRun = true;
-            break;
-        case "--help" or "-h":
-            Terminal.OutLines(Usage.Text);
-            return Terminal.Done();
-        default:
-            Terminal.Error($"Unknown argument '{arg}'.");
-            Terminal.ErrorLines(Usage.Text);
-            return ExitCode.Usage;
-    }
-}
-
-var (settings, problems, notes) = Settings.Load(Environment.GetEnvironmentVariable, DotEnvFile.Read(".env"), dryRun);
-if (settings is null)
-{
-    Terminal.Error($"Configuration problem{(problems.Count > 1 ? "s" : "")}, nothing was sent to HubSpot:");
-    foreach (var problem in problems)
-    {
-        Terminal.Error($"  - {problem}");
-    }
-
-    return ExitCode.Usage;
-}
-
-if (dryRun)
-{
-    PrintDryRun(settings, notes);
-    return Terminal.Done();
-}
-
-// Ctrl+C, SIGTERM and SIGHUP (the terminal closed) cancel whatever is awaited: a pause, a request or a retry wait.
+// The story: arguments, configuration, the three steps. Every failure ends in the one boundary below them.
+var step = "reading the arguments";
+Ensured? contact = null, company = null;
 using var cancel = new CancellationTokenSource();
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
-var ct = cancel.Token;
-
-// HubSpot's API does not redirect: a 3xx is reported, never followed, so the token and the name go nowhere else.
-using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token.Reveal());
-http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", Usage.Version));
-var hubspot = new PacedHubSpotClient(http, settings);
-
-Ensured? contact = null;
-Ensured? company = null;
 try
 {
-    contact = await EnsureContactAsync(hubspot, settings, ct);
+    if (args is ["--help" or "-h"])
+    {
+        Terminal.Out(Usage.Text);
+        return ExitCode.Done;
+    }
+
+    var dryRun = args is ["--dry-run"];
+    if (args.Length > 0 && !dryRun)
+    {
+        Terminal.Error($"Unknown argument: {string.Join(' ', args)}.\n{Usage.Text}");
+        return ExitCode.Usage;
+    }
+
+    step = "reading the configuration";
+    var (settings, problems) = Settings.Load(Environment.GetEnvironmentVariable, DotEnvFile.Read(".env"), dryRun);
+    if (settings is null)
+    {
+        Terminal.Error($"Configuration problem{(problems.Count > 1 ? "s" : "")}, nothing was sent to HubSpot:\n  - {string.Join("\n  - ", problems)}");
+        return ExitCode.Usage;
+    }
+
+    // The one request that depends on the configuration; the rest are in docs/behaviour.md.
+    if (dryRun)
+    {
+        Terminal.Out($"Dry run: nothing is sent. The first request would be\nPOST {settings.ApiRoot}{Paths.Contacts}\n  {Bodies.Contact(settings)}" +
+            (Settings.TokenProblem(settings.Token) is { } note ? $"\nNote: {note}" : ""));
+        return ExitCode.Done;
+    }
+
+    // Ctrl+C, SIGTERM and SIGHUP (the terminal closed) cancel whatever is awaited: a pause, a request or a retry wait.
+    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+    using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
+
+    // The platform's limits: a timeout for the whole exchange (the body is read before SendAsync returns), a 1 MB cap, no redirects.
+    using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        Timeout = settings.Timeout,
+        MaxResponseContentBufferSize = 1024 * 1024,
+    };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+    http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+    http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", "1.0.0"));
+    var hubspot = new PacedHubSpotClient(http, settings);
+
+    step = "creating the contact";
+    contact = await EnsureContactAsync(hubspot, settings, cancel.Token);
     Terminal.Out($"Contact {contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
 
-    company = await EnsureCompanyAsync(hubspot, contact, ct);
+    step = "creating the company";
+    company = await EnsureCompanyAsync(hubspot, contact, cancel.Token);
     Terminal.Out($"Company {company}: {OurCompany.Name} ({OurCompany.Domain})");
 
-    await AssociateAsync(hubspot, contact.Id, company.Id, ct);
-    Terminal.Out($"Contact {contact.Id} associated with company {company.Id}.");
-
-    Terminal.Out($"Done: {hubspot.RequestsSent} requests to {settings.Host}.");
-    return Terminal.Done(SoFar(contact, company, associated: true));
+    step = "associating the contact with the company";
+    await AssociateAsync(hubspot, contact.Id, company.Id, cancel.Token);
+    Terminal.Out($"Contact {contact.Id} associated with company {company.Id}.\nDone: {hubspot.RequestsSent} requests to {settings.Host}.");
+    return ExitCode.Done;
 }
-catch (HubSpotException e)
+catch (Exception e)
 {
-    Terminal.Error(e.Message);
-    Terminal.Error(SoFar(contact, company));
-    return ExitCode.Failed;
-}
-catch (OperationCanceledException) when (ct.IsCancellationRequested)
-{
-    Terminal.Error("Cancelled.");
-    Terminal.Error(SoFar(contact, company));
-    return ExitCode.Cancelled;
+    // Expected failures arrive worded; anything unforeseen (stdout on a full disk, say) is one line naming the step.
+    var (line, exitCode) = e switch
+    {
+        HubSpotException => (e.Message, ExitCode.Failed),
+        OperationCanceledException when cancel.IsCancellationRequested => ("Cancelled.", ExitCode.Cancelled),
+        _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Clause(e.Message)}. HUBSPOT_CHALLENGE_DEBUG=1 shows the details.", ExitCode.Failed),
+    };
+    Terminal.Error(Environment.GetEnvironmentVariable("HUBSPOT_CHALLENGE_DEBUG") == "1" ? $"{line}\n{e}" : line);
+    Terminal.Error($"So far: {(contact is null ? "no contact yet" : $"contact {contact}")}, {(company is null ? "no company yet" : $"company {company}")}. " +
+        "Running again is safe: it reuses what exists and creates only what is missing.");
+    return exitCode;
 }
 
 void Cancel(PosixSignalContext context)
@@ -103,167 +96,68 @@ void Cancel(PosixSignalContext context)
 // Contacts are unique by email: create, and on 409 reuse the one HubSpot names.
 static async Task<Ensured> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
-    var answer = await hubspot.SendAsync(
-        new("creating the contact", HttpMethod.Post, Paths.Contacts, ContactBody(settings)) { AlsoAccept = HttpStatusCode.Conflict },
-        response => response, ct);
-    if (answer.Status != HttpStatusCode.Conflict)
+    var answer = await hubspot.SendAsync("creating the contact", HttpMethod.Post, Paths.Contacts, Bodies.Contact(settings), ct, alsoAccept: 409);
+    if (answer.Status != 409)
     {
-        return new Ensured(answer.Read(Json.Context.HubSpotRecord).Id, Created: true);
+        return new(answer.RecordId(), Created: true);
     }
 
-    if (Patterns.ExistingId().Match(answer.Error().Message ?? "") is { Success: true } match)
-    {
-        return new Ensured(match.Groups[1].Value, Created: false);
-    }
-
-    // The id is only inside the message; when it is not there, read the contact by email (no index lag).
-    var existing = await hubspot.SendAsync(
-        new("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email)),
-        response => response.Read(Json.Context.HubSpotRecord), ct);
-    return new Ensured(existing.Id, Created: false);
+    // The id is only in the prose, "Existing ID: 37765128953"; without it, read the contact by email (no lag, unlike search).
+    var existingId = (Answer.Text(answer.Json, "message") ?? "").Split("Existing ID: ") is [_, var rest, ..] ? string.Concat(rest.TakeWhile(char.IsAsciiDigit)) : "";
+    return new(existingId.Length > 0 ? existingId
+        : (await hubspot.SendAsync("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email), null, ct)).RecordId(), Created: false);
 }
 
 // HubSpot does not deduplicate companies created through the API: look for ours before creating one.
 static async Task<Ensured> EnsureCompanyAsync(PacedHubSpotClient hubspot, Ensured contact, CancellationToken ct)
 {
-    // An existing contact leads to the company through its associations, which do not lag as search does.
-    if (!contact.Created && await FindLinkedCompanyAsync(hubspot, contact.Id, ct) is { } linked)
+    // An existing contact leads to it through its associations (no lag); else search, which misses one created seconds ago.
+    var found = (contact.Created ? null : await FindLinkedCompanyAsync(hubspot, contact.Id, ct))
+        ?? OurCompany.OldestAmong(await hubspot.SendAsync("searching for the company", HttpMethod.Post, Paths.CompanySearch, Bodies.CompanySearch, ct), domainRequired: true);
+    if (found is not null)
     {
-        return new Ensured(linked, Created: false);
+        return new(found, Created: false);
     }
 
-    // Another contact's run may have created it: search, which can miss a company created seconds ago.
-    if (await SearchCompanyAsync(hubspot, ct) is { } found)
+    try
     {
-        return new Ensured(found, Created: false);
+        // Created already associated with the contact, so the contact's associations find it without lag.
+        return new((await hubspot.SendAsync("creating the company", HttpMethod.Post, Paths.Companies, Bodies.Company(contact.Id), ct, sendOnce: true)).RecordId(), Created: true);
     }
-
-    var created = await hubspot.SendAsync(
-        new("creating the company", HttpMethod.Post, Paths.Companies, CompanyBody(contact.Id)),
-        response => response.Read(Json.Context.HubSpotRecord).Id,
-        ct,
-        // Created already associated with the contact, so a lost answer is settled by the contact's associations.
-        findStored: ct => FindLinkedCompanyAsync(hubspot, contact.Id, ct));
-    return new Ensured(created, Created: true);
+    catch (HubSpotException e) when (e.MaybeStored is { } unclear)
+    {
+        // HubSpot may store it seconds after a failed answer, so no read proves it did not: look once, then leave it to a later run.
+        var wait = unclear.Wait ?? TimeSpan.FromSeconds(5);
+        Terminal.Out($"Creating the company: {unclear.Reason}; checking in {wait.TotalSeconds:0.0} s whether HubSpot stored it.");
+        await Task.Delay(wait, ct);
+        return await FindLinkedCompanyAsync(hubspot, contact.Id, ct) is { } stored
+            ? new(stored, Created: true)
+            : throw new HubSpotException($"HubSpot may have stored the company although its answer failed ({unclear.Reason}) while creating the company, " +
+                $"so it was not sent again. Run again in a minute: the run finds it through the contact, or creates it if it is not there.{unclear.Correlation}");
+    }
 }
 
 // Reads by id and batch reads come from HubSpot's primary store: they see a company created a moment ago.
 static async Task<string?> FindLinkedCompanyAsync(PacedHubSpotClient hubspot, string contactId, CancellationToken ct)
 {
-    var contact = await hubspot.SendAsync(
-        new("reading the contact's companies", HttpMethod.Get, Paths.ContactWithCompanies(contactId)),
-        response => response.Read(Json.Context.HubSpotRecord), ct);
-    var companyIds = contact.AssociatedIds("companies");
-    if (companyIds.Count == 0)
-    {
-        return null;
-    }
-
-    var companies = await hubspot.SendAsync(
-        new("reading the contact's companies", HttpMethod.Post, Paths.CompaniesBatchRead, BatchReadBody(companyIds)),
-        response => response.Read(Json.Context.BatchReadResponse) is { Status: "COMPLETE" } read
-            ? read
-            : throw response.Unreadable("a batch status other than COMPLETE"),
-        ct);
-    return OurCompany.OldestAmong(companies.Results);
+    var ids = (await hubspot.SendAsync("reading the contact's companies", HttpMethod.Get, Paths.ContactWithCompanies(contactId), null, ct)).CompanyIds();
+    return ids.Count == 0 ? null : OurCompany.OldestAmong(
+        await hubspot.SendAsync("reading the contact's companies", HttpMethod.Post, Paths.CompaniesBatchRead, Bodies.BatchRead(ids), ct), domainRequired: false);
 }
 
-static async Task<string?> SearchCompanyAsync(PacedHubSpotClient hubspot, CancellationToken ct)
-{
-    var search = await hubspot.SendAsync(
-        new("searching for the company", HttpMethod.Post, Paths.CompanySearch, CompanySearchBody()),
-        // Every hit of a domain filter has a domain; one without it cannot be checked, so it is not "no company".
-        response => response.Read(Json.Context.SearchResponse) is var found && found.Results.All(c => c.Property("domain") is not null)
-            ? found
-            : throw response.Unreadable("a hit without its domain"),
-        ct);
-    return OurCompany.OldestAmong(search.Results);
-}
-
-// Re-associating an existing pair succeeds, so this step is safe to repeat; its 200 is read, not trusted.
+// Re-associating an existing pair succeeds, so this step is safe to repeat. Its 200 is not proof: COMPLETE without errors
+// is, and PENDING or PROCESSING (accepted, not finished) holds only if a read of the contact's companies shows it.
 static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
 {
-    const string Step = "associating the contact with the company";
-    var answer = await hubspot.SendAsync(
-        new(Step, HttpMethod.Put, Paths.Association(contactId, companyId)),
-        response => response.Read(Json.Context.AssociationResponse), ct);
-    var errors = answer.Errors?.OfType<HubSpotError>().ToList() ?? [];
-    if (answer.Status == "COMPLETE" && answer.NumErrors is null or 0 && errors.Count == 0)
+    var answer = await hubspot.SendAsync("associating the contact with the company", HttpMethod.Put, Paths.Association(contactId, companyId), null, ct);
+    var status = answer.Need(answer.Json, "status", JsonValueKind.String, "$").GetString();
+    var error = Answer.Items(answer.Json, "errors").Select(e => Answer.Text(e, "message") ?? "no message").FirstOrDefault();
+    var holds = error is null && (status == "COMPLETE" || (status is "PENDING" or "PROCESSING"
+        && (await hubspot.SendAsync("confirming the association", HttpMethod.Get, Paths.ContactWithCompanies(contactId), null, ct)).CompanyIds().Contains(companyId)));
+    if (!holds)
     {
-        return;
-    }
-
-    if (answer.Status is "PENDING" or "PROCESSING" && errors.Count == 0)
-    {
-        // Accepted but not finished: only a read of the contact's associations shows whether it holds.
-        var readBack = await hubspot.SendAsync(
-            new("confirming the association", HttpMethod.Get, Paths.ContactWithCompanies(contactId)),
-            response => response.Read(Json.Context.HubSpotRecord), ct);
-        if (readBack.AssociatedIds("companies").Contains(companyId))
-        {
-            return;
-        }
-
-        throw new HubSpotException(
-            $"HubSpot accepted the association but had not finished it ({answer.Status}) while {Step}. Run again in a minute to confirm it.");
-    }
-
-    var why = errors.Select(e => e.Message).OfType<string>().FirstOrDefault() is { } message ? $": {PlainText.Clause(message)}" : "";
-    throw new HubSpotException(
-        $"HubSpot did not associate contact {contactId} with company {companyId} ({answer.Status}){why}. Run again; if it keeps failing, associate them in HubSpot by hand.");
-}
-
-static string SoFar(Ensured? contact, Ensured? company, bool associated = false)
-{
-    var contactSoFar = contact is null ? "no contact yet" : $"contact {contact}";
-    var companySoFar = company is null ? "no company yet" : $"company {company}";
-    return $"So far: {contactSoFar}, {companySoFar}{(associated ? ", associated" : "")}. " +
-        "Running again is safe: it reuses what exists and creates only what is missing.";
-}
-
-static string ContactBody(Settings settings) => JsonSerializer.Serialize(
-    new CreateRecordRequest(new Dictionary<string, string> { ["email"] = settings.Email, ["firstname"] = settings.FirstName, ["lastname"] = settings.LastName }, []),
-    Json.Context.CreateRecordRequest);
-
-// 280 is HubSpot's unlabeled company-to-contact association: the company is born linked to the contact.
-static string CompanyBody(string contactId) => JsonSerializer.Serialize(
-    new CreateRecordRequest(
-        new Dictionary<string, string> { ["name"] = OurCompany.Name, ["domain"] = OurCompany.Domain },
-        [new AssociationInput(new RecordId(contactId), [new AssociationType("HUBSPOT_DEFINED", 280)])]),
-    Json.Context.CreateRecordRequest);
-
-// Sorted by createdate so that the oldest is on the first page, whatever the number of matches.
-static string CompanySearchBody() => JsonSerializer.Serialize(
-    new SearchRequest(
-        [new FilterGroup([new Filter("domain", "EQ", OurCompany.Domain)])],
-        ["name", "domain"],
-        [new Sort("createdate", "ASCENDING")],
-        After: "0",
-        Limit: 100),
-    Json.Context.SearchRequest);
-
-static string BatchReadBody(IReadOnlyList<string> ids) => JsonSerializer.Serialize(
-    new BatchReadRequest([.. ids.Select(id => new RecordId(id))], ["name", "domain"], []),
-    Json.Context.BatchReadRequest);
-
-static void PrintDryRun(Settings settings, IReadOnlyList<string> notes)
-{
-    Terminal.Out($"Dry run: nothing is sent. {settings.Host} would receive, 200 ms apart:");
-    Terminal.OutLines($"""
-        POST {Paths.Contacts}
-          {ContactBody(settings)}
-        GET  {Uri.UnescapeDataString(Paths.ContactWithCompanies("{contactId}"))}   (only when the contact exists: HubSpot answers 409)
-        POST {Paths.CompaniesBatchRead}   (only when it is associated with companies)
-          {BatchReadBody(["{companyId}"])}
-        POST {Paths.CompanySearch}   (only when the contact has no company with domain {OurCompany.Domain})
-          {CompanySearchBody()}
-        POST {Paths.Companies}   (only when neither finds the company)
-          {CompanyBody("{contactId}")}
-        PUT  {Uri.UnescapeDataString(Paths.Association("{contactId}", "{companyId}"))}
-        """);
-    foreach (var note in notes)
-    {
-        Terminal.Out($"Note: {note}");
+        throw new HubSpotException($"HubSpot did not confirm that contact {contactId} is associated with company {companyId} ({status}" +
+            $"{(error is null ? "" : $": {Terminal.Clause(error)}")}). Run again in a minute; if it keeps failing, associate them in HubSpot by hand.");
     }
 }
 
@@ -275,49 +169,80 @@ static class ExitCode
     public const int Cancelled = 130;
 }
 
-/// <summary>The company this program ensures, and how it recognises it among HubSpot's records.</summary>
 static class OurCompany
 {
     public const string Name = "Coding Challenge Company GmbH";
     public const string Domain = "coding-challenge-company.com";
 
-    // Search matches words, and a contact may be linked to other companies: only our domain counts; the oldest if several.
-    public static string? OldestAmong(IEnumerable<HubSpotRecord> companies) => companies
-        .Where(c => string.Equals(c.Property("domain")?.Trim(), Domain, StringComparison.OrdinalIgnoreCase))
-        .OrderBy(c => c.CreatedAt ?? DateTimeOffset.MaxValue)
-        .ThenBy(c => c.Id.Length)
-        .ThenBy(c => c.Id, StringComparer.Ordinal)
-        .FirstOrDefault()?.Id;
+    // Search matches words and a contact may have other companies: only our domain counts, the oldest if several. A hit
+    // of a search by domain without one (domainRequired), or a batch read that is not COMPLETE, is unreadable, never "none".
+    public static string? OldestAmong(Answer answer, bool domainRequired)
+    {
+        var results = answer.Need(answer.Json, "results", JsonValueKind.Array, "$");
+        (string Id, DateTimeOffset CreatedAt)? oldest = Answer.Text(answer.Json, "status") is null or "COMPLETE" ? null
+            : throw answer.Unusable("a status other than COMPLETE");
+        foreach (var (company, i) in results.EnumerateArray().Select((company, i) => (company, i)))
+        {
+            var id = answer.Id(company, $"$.results[{i}]");
+            var domain = Answer.Text(Answer.Field(company, "properties", JsonValueKind.Object), "domain")
+                ?? (domainRequired ? throw answer.Unusable($"no 'domain' at $.results[{i}].properties") : "");
+            var createdAt = Answer.Field(company, "createdAt", JsonValueKind.String) is { ValueKind: JsonValueKind.String } text
+                && text.TryGetDateTimeOffset(out var date) ? date : DateTimeOffset.MaxValue;
+            if (domain.Trim().Equals(Domain, StringComparison.OrdinalIgnoreCase) && (oldest is null || createdAt < oldest.Value.CreatedAt))
+            {
+                oldest = (id, createdAt);
+            }
+        }
+
+        return oldest?.Id;
+    }
 }
 
 static class Paths
 {
-    // HubSpot's date-versioned API; v3/v4 paths lose support in 2027.
+    // HubSpot's date-versioned API; the v3/v4 paths lose support in 2027.
     public const string ApiVersion = "2026-09";
     public const string Contacts = $"/crm/objects/{ApiVersion}/contacts";
     public const string Companies = $"/crm/objects/{ApiVersion}/companies";
-
     public const string CompanySearch = $"{Companies}/search";
     public const string CompaniesBatchRead = $"{Companies}/batch/read";
 
     public static string ContactByEmail(string email) => $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email";
 
-    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{Uri.EscapeDataString(contactId)}?associations=companies";
+    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{contactId}?associations=companies";
 
-    public static string Association(string contactId, string companyId) =>
-        $"{Contacts}/{Uri.EscapeDataString(contactId)}/associations/default/companies/{Uri.EscapeDataString(companyId)}";
+    public static string Association(string contactId, string companyId) => $"{Contacts}/{contactId}/associations/default/companies/{companyId}";
+}
+
+// The request bodies as HubSpot's documentation writes them. Its schema requires "associations" on a create, and "after"
+// and "sorts" on a search: they are sent, empty where there is nothing to say.
+static class Bodies
+{
+    public static string Contact(Settings s) =>
+        $$"""{"properties":{"email":{{Json(s.Email)}},"firstname":{{Json(s.FirstName)}},"lastname":{{Json(s.LastName)}}},"associations":[]}""";
+
+    // 280 is HubSpot's unlabeled company-to-contact association: the company is born linked to the contact.
+    public static string Company(string contactId) =>
+        $$"""{"properties":{"name":"{{OurCompany.Name}}","domain":"{{OurCompany.Domain}}"},"associations":[{"to":{"id":{{Json(contactId)}}},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}""";
+
+    // Sorted by createdate, so that the oldest match is on the first page however many there are.
+    public const string CompanySearch =
+        $$"""{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"{{OurCompany.Domain}}"}]}],"properties":["name","domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":100}""";
+
+    public static string BatchRead(List<string> ids) =>
+        $$"""{"inputs":[{{string.Join(',', ids.Select(id => $$"""{"id":{{Json(id)}}}"""))}}],"properties":["name","domain"],"propertiesWithHistory":[]}""";
+
+    // Letters beyond ASCII stay readable in --dry-run; it is still valid JSON.
+    static string Json(string value) => $"\"{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
 }
 
 static class Usage
 {
-    public static readonly string Version =
-        typeof(Usage).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
-
-    public static readonly string Text = $"""
-        HubSpotChallenge {Version}: creates a contact and the company "{OurCompany.Name}" in HubSpot and associates them.
+    public const string Text = $"""
+        HubSpotChallenge 1.0.0: creates a contact and the company "{OurCompany.Name}" in HubSpot and associates them.
 
         Usage: dotnet run [-- --dry-run | --help]
-          --dry-run   check the configuration and print the requests, sending nothing (no token needed)
+          --dry-run   check the configuration and print the first request, sending nothing (no token needed)
           -h, --help  show this help
 
         Configuration comes from the environment, then from .env in the current directory:
@@ -326,10 +251,95 @@ static class Usage
           LASTNAME          the contact's last name (required)
           CONTACT_EMAIL     the contact's email (default: firstname.lastname@example.com)
           HUBSPOT_BASE_URL  API host, and a gateway's path if any (default: https://api.hubapi.com)
-          HUBSPOT_TIMEOUT_SECONDS  how long to wait for each answer (default: 30)
+          HUBSPOT_TIMEOUT_SECONDS  how long to wait for each answer, 1 to 300 (default: 30)
+          HUBSPOT_CHALLENGE_DEBUG=1  show the details of an unexpected failure
 
         Exit codes: 0 done, 1 HubSpot or network failure, 2 configuration or usage error, 130 cancelled.
         """;
+}
+
+/// <summary>The card's helper, the one way to HubSpot: every attempt waits 200 ms first, and this loop alone decides retries.</summary>
+sealed class PacedHubSpotClient(HttpClient http, Settings settings)
+{
+    const int MaxAttempts = 4;
+
+    public int RequestsSent { get; private set; }
+
+    // Four attempts at most. With sendOnce, a failure HubSpot may have carried out anyway is thrown with MaybeStored, not resent.
+    public async Task<Answer> SendAsync(string step, HttpMethod method, string path, string? body, CancellationToken ct, int alsoAccept = 0, bool sendOnce = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // The original script's pace (time.sleep(0.2)): a run stays far below HubSpot's 100 requests per 10 seconds.
+            await Task.Delay(200, ct);
+            var (answer, failure) = await SendOnceAsync(step, method, path, body, ct);
+            if (answer is not null && (answer.Status is >= 200 and < 300 || answer.Status == alsoAccept))
+            {
+                return answer;
+            }
+
+            failure ??= answer!.ToFailure();
+            // About 1 s, 2 s, 4 s with ±20% jitter, unless HubSpot said how long; a wait past a minute is not sat through.
+            var wait = failure.Wait ?? TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
+            var tooLong = wait > TimeSpan.FromMinutes(1);
+            if (sendOnce && failure.MayHaveHappened)
+            {
+                throw new HubSpotException(failure.Text, maybeStored: failure);
+            }
+
+            if (!failure.WorthRetrying || tooLong || attempt == MaxAttempts)
+            {
+                throw new HubSpotException(failure.Text + (failure.WorthRetrying && tooLong ? $" HubSpot asked to wait {wait.TotalMinutes:0} min: run again then." : "")
+                    + (attempt > 1 ? $" Gave up after {attempt} attempts." : "") + failure.Correlation);
+            }
+
+            Terminal.Out($"{char.ToUpperInvariant(step[0])}{step[1..]}: {failure.Reason}; trying again in {wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {MaxAttempts}).");
+            await Task.Delay(wait, ct);
+        }
+    }
+
+    async Task<(Answer?, Failure?)> SendOnceAsync(string step, HttpMethod method, string path, string? body, CancellationToken ct)
+    {
+        // The base URL's path (a gateway's prefix) is kept: requests go below it.
+        using var request = new HttpRequestMessage(method, settings.ApiRoot + path);
+        request.Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json");
+        RequestsSent++;
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+            return (new Answer(step, settings.Host, (int)response.StatusCode, bytes, response.Content.Headers.ContentType?.MediaType, response.Headers), null);
+        }
+        catch (HttpRequestException e)
+        {
+            // No answer: may the request have reached HubSpot, and can waiting help?
+            var (reason, worthRetrying, mayHaveHappened) = e.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => ($"the host name {settings.BaseUrl.Host} could not be resolved", false, false),
+                HttpRequestError.ConnectionError => ("the connection was refused or failed", true, false),
+                HttpRequestError.SecureConnectionError => ("the TLS handshake failed (is it an https server?)", false, false),
+                HttpRequestError.InvalidResponse => ($"the answer was not HTTP ({Terminal.Clause(e.Message)})", false, false),
+                HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException => ("the connection closed before the whole answer arrived", true, true),
+                HttpRequestError.ConfigurationLimitExceeded => ("the answer was larger than 1 MB", false, true),
+                _ => (Terminal.Clause(e.Message), false, true),
+            };
+            return (null, new(e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded
+                ? $"{settings.Host} sent more than 1 MB while {step}; HubSpot's answers here are a few KB. Check HUBSPOT_BASE_URL."
+                : $"Could not reach HubSpot at {settings.Host} while {step}: {reason}. Check HUBSPOT_BASE_URL and your connection.", reason, worthRetrying, mayHaveHappened));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var reason = $"no answer within {settings.Timeout.TotalSeconds:0} s";
+            return (null, new Failure($"HubSpot at {settings.Host} gave {reason} while {step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.",
+                reason, WorthRetrying: true, MayHaveHappened: true));
+        }
+    }
+}
+
+/// <summary>A failure already worded for the user: one line, no stack trace. MaybeStored: a create HubSpot may have carried out anyway.</summary>
+sealed class HubSpotException(string message, Failure? maybeStored = null) : Exception(message)
+{
+    public Failure? MaybeStored => maybeStored;
 }
 
 /// <summary>A record this run needs, and whether this run created it.</summary>
@@ -338,886 +348,306 @@ sealed record Ensured(string Id, bool Created)
     public override string ToString() => $"{Id} {(Created ? "created" : "already existed")}";
 }
 
-/// <summary>A token that never shows itself: printing it, or a record that holds it, prints "(hidden)".</summary>
-sealed class Secret(string value)
-{
-    /// <summary>The token itself, for the Authorization header and for nothing else.</summary>
-    public string Reveal() => value;
-
-    public override string ToString() => "(hidden)";
-}
-
-/// <summary>Everything the run needs, validated before any request is sent.</summary>
-sealed record Settings(Secret Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
-{
-    const string TokenPlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
-    const string DefaultBaseUrl = "https://api.hubapi.com";
-
-    // HubSpot takes far longer text; a longer name is a mistake, and a longer email local part is invalid (RFC 5321).
-    const int LongestName = 200;
-    const int LongestLocalPart = 64;
-    const int LongestEmail = 254;
-
-    /// <summary>Where requests go, for the user's eyes: the host and any path prefix.</summary>
-    public string Host => $"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}";
-
-    /// <summary>
-    /// Reads <paramref name="environment"/>, then <paramref name="dotEnv"/>, and reports every problem at once.
-    /// A dry run needs no token: a missing or placeholder one is only a note there.
-    /// </summary>
-    public static (Settings? Settings, List<string> Problems, List<string> Notes) Load(Func<string, string?> environment, DotEnvFile dotEnv, bool dryRun)
-    {
-        List<string> problems = [.. dotEnv.Problems];
-        List<string> notes = [];
-        HashSet<string> refused = [];
-
-        // Variables set in the environment win over .env, as with python-dotenv; one set but empty hides .env's value.
-        string Read(string name)
-        {
-            var value = (environment(name) ?? dotEnv.Values.GetValueOrDefault(name) ?? "").Trim();
-            if (value.Length == 0 && dotEnv.Values.GetValueOrDefault(name)?.Trim().Length > 0)
-            {
-                problems.Add($"{name} is set but empty in the environment, which hides its value in .env: unset it (unset {name}) or give it a value.");
-                refused.Add(name);
-            }
-
-            return value;
-        }
-
-        var token = Read("HUBSPOT_KEY");
-        if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = token["Bearer ".Length..].Trim();
-        }
-
-        if (token.Length == 0 && !refused.Contains("HUBSPOT_KEY"))
-        {
-            (dryRun ? notes : problems).Add("HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example).");
-        }
-        else if (token.Equals(TokenPlaceholder, StringComparison.OrdinalIgnoreCase))
-        {
-            (dryRun ? notes : problems).Add("HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key.");
-        }
-        else if (!token.All(c => c is > ' ' and < '\u007f'))
-        {
-            problems.Add("HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line.");
-        }
-
-        var firstName = Read("FIRSTNAME");
-        var lastName = Read("LASTNAME");
-        var email = Read("CONTACT_EMAIL");
-        foreach (var (name, value) in new[] { ("FIRSTNAME", firstName), ("LASTNAME", lastName), ("CONTACT_EMAIL", email) })
-        {
-            var problem = value switch
-            {
-                _ when refused.Contains(name) => null,
-                "" when name != "CONTACT_EMAIL" => $"{name} is not set: put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.",
-                _ when PlainText.FirstInvisible(value) is { } invisible =>
-                    $"{name} contains a control or invisible character ({invisible}): write it as plain text on one line.",
-                { Length: > LongestName } => $"{name} is {value.Length} characters long; at most {LongestName} are accepted.",
-                _ when token.Length >= 8 && value.Contains(token, StringComparison.Ordinal) =>
-                    $"{name} contains the token from HUBSPOT_KEY (a ${{HUBSPOT_KEY}} in .env?): it would be sent to HubSpot and printed.",
-                _ => null,
-            };
-            if (problem is not null)
-            {
-                problems.Add(problem);
-                refused.Add(name);
-            }
-        }
-
-        if (email.Length > 0 && !refused.Contains("CONTACT_EMAIL"))
-        {
-            if (!IsEmail(email))
-            {
-                problems.Add($"CONTACT_EMAIL '{PlainText.Shortened(email)}' is not an email address of at most {LongestEmail} characters.");
-            }
-            else if (email.EndsWith("@" + OurCompany.Domain, StringComparison.OrdinalIgnoreCase))
-            {
-                problems.Add($"CONTACT_EMAIL must not use {OurCompany.Domain}: HubSpot would auto-create a second company from it.");
-            }
-        }
-        else if (email.Length == 0 && refused.Count == 0)
-        {
-            email = EmailFromNames(firstName, lastName);
-            if (email.Length == 0)
-            {
-                problems.Add("FIRSTNAME and LASTNAME have no Latin letters or digits to build an email from: set CONTACT_EMAIL.");
-            }
-        }
-
-        var baseUrlText = Read("HUBSPOT_BASE_URL");
-        var baseUrl = ParseBaseUrl(baseUrlText.Length == 0 ? DefaultBaseUrl : baseUrlText, problems);
-
-        var timeoutText = Read("HUBSPOT_TIMEOUT_SECONDS");
-        var timeout = TimeSpan.FromSeconds(30);
-        if (timeoutText.Length > 0)
-        {
-            if (int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 300)
-            {
-                timeout = TimeSpan.FromSeconds(seconds);
-            }
-            else
-            {
-                problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{PlainText.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300.");
-            }
-        }
-
-        return problems.Count == 0
-            ? (new Settings(new Secret(token), firstName, lastName, email, baseUrl!, timeout), problems, notes)
-            : (null, problems, notes);
-    }
-
-    static Uri? ParseBaseUrl(string text, List<string> problems)
-    {
-        // A user name or password in the URL would be ignored, then echoed: refuse it without quoting it.
-        if (text.Contains('@', StringComparison.Ordinal))
-        {
-            problems.Add("HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token.");
-            return null;
-        }
-
-        var shown = PlainText.Shortened(text);
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.Host.Length == 0)
-        {
-            problems.Add($"HUBSPOT_BASE_URL '{shown}' is not an absolute http(s) URL, e.g. https://api.hubapi.com.");
-            return null;
-        }
-
-        if (url.Query.Length > 0 || url.Fragment.Length > 0)
-        {
-            problems.Add($"HUBSPOT_BASE_URL '{shown}' has a query or a fragment: give the host, and a path prefix if a gateway needs one.");
-            return null;
-        }
-
-        if (url.Scheme == "http" && !url.IsLoopback)
-        {
-            problems.Add($"HUBSPOT_BASE_URL '{shown}' uses http:// to a host that is not this machine: the token would travel in clear text. Use https://.");
-            return null;
-        }
-
-        return url;
-    }
-
-    static bool IsEmail(string text) =>
-        text.Length <= LongestEmail && text.IndexOf('@') is > 0 and <= LongestLocalPart
-        && MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0 && Patterns.EmailShape().IsMatch(text);
-
-    /// <summary>firstname.lastname@example.com, lower-case, accents folded, other characters dropped, the local part at most 64 characters.</summary>
-    public static string EmailFromNames(string firstName, string lastName)
-    {
-        var first = Fold(firstName);
-        var last = Fold(lastName);
-        if (first.Length + last.Length + 1 > LongestLocalPart)
-        {
-            first = first[..Math.Min(first.Length, LongestLocalPart / 2)];
-            last = last[..Math.Min(last.Length, LongestLocalPart - 1 - first.Length)];
-        }
-
-        string[] parts = [.. new[] { first, last }.Where(p => p.Length > 0)];
-        return parts.Length == 0 ? "" : $"{string.Join('.', parts)}@example.com";
-    }
-
-    // Folded by hand because the app runs without ICU (no Unicode normalisation): with ICU, Normalize(FormKD) and a
-    // smaller table cost 9 ms more start-up and 4.5 MB more memory natively (bench, see README).
-    static readonly (string Letters, string Plain)[] Accents =
-    [
-        ("àáâãäåāăą", "a"), ("æ", "ae"), ("çćĉċč", "c"), ("ďđð", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"),
-        ("ìíîïĩīĭįı", "i"), ("ĳ", "ij"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņň", "n"), ("òóôõöøōŏőơ", "o"),
-        ("œ", "oe"), ("ŕŗř", "r"), ("śŝşšș", "s"), ("ß", "ss"), ("ţťŧț", "t"), ("þ", "th"), ("ùúûüũūŭůűųư", "u"),
-        ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
-    ];
-
-    static string Fold(string name)
-    {
-        var plain = new StringBuilder();
-        foreach (var c in name.ToLowerInvariant())
-        {
-            plain.Append(c switch
-            {
-                >= 'a' and <= 'z' or >= '0' and <= '9' => c.ToString(),
-                // Vietnamese letters with two marks (Latin Extended Additional) come in alphabetical blocks.
-                >= '\u1EA0' and <= '\u1EB7' => "a",
-                >= '\u1EB8' and <= '\u1EC7' => "e",
-                >= '\u1EC8' and <= '\u1ECB' => "i",
-                >= '\u1ECC' and <= '\u1EE3' => "o",
-                >= '\u1EE4' and <= '\u1EF1' => "u",
-                >= '\u1EF2' and <= '\u1EF9' => "y",
-                _ => Array.Find(Accents, a => a.Letters.Contains(c, StringComparison.Ordinal)).Plain ?? "",
-            });
-        }
-
-        return plain.ToString();
-    }
-}
-
-/// <summary>
-/// .env read as python-dotenv reads it, through DotNetEnv: '$' is literal but for ${VAR}, the last of duplicate keys
-/// wins, single-quoted values are raw. Only a regular file of at most 64 KB is read.
-/// </summary>
-sealed record DotEnvFile(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Problems)
-{
-    const int LargestFile = 64 * 1024;
-
-    public static DotEnvFile Read(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            return Problem($"{path} is a directory: it must be a file of NAME=value lines (see .env.example).");
-        }
-
-        if (!File.Exists(path))
-        {
-            return new DotEnvFile(new Dictionary<string, string>(), []);
-        }
-
-        try
-        {
-            return new DotEnvFile(Parse(ReadRegularFile(path)), []);
-        }
-        catch (Sprache.ParseException e)
-        {
-            // The parser's message quotes the text around the error, which may be the token: show the position only.
-            return Problem($"{path} could not be parsed near line {e.Position.Line}, column {e.Position.Column}. Put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Problem($"{path} could not be read: {PlainText.Clause(e.Message)}. It must be a regular file of at most {LargestFile / 1024} KB.");
-        }
-    }
-
-    /// <summary>The variables in a .env text; ${VAR} is taken from the environment.</summary>
-    public static Dictionary<string, string> Parse(string text)
-    {
-        // DotNetEnv expands $VAR as well as ${VAR}; python-dotenv only ${VAR}. Every other '$' stands aside as a
-        // noncharacter while DotNetEnv parses, and comes back in the values.
-        const char Dollar = '\uFDD0';
-        var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (chars[i] == '$' && (i + 1 == chars.Length || chars[i + 1] != '{'))
-            {
-                chars[i] = Dollar;
-            }
-        }
-
-        var parsed = Env.LoadContents(new string(chars), new LoadOptions(setEnvVars: false));
-        return parsed.ToDotEnvDictionary(CreateDictionaryOption.TakeLast).ToDictionary(v => v.Key, v => v.Value.Replace(Dollar, '$'));
-    }
-
-    static DotEnvFile Problem(string problem) => new(new Dictionary<string, string>(), [problem]);
-
-    // A named pipe blocks the open and /dev/zero never ends: open with a deadline, refuse what cannot seek, read a bounded amount.
-    static string ReadRegularFile(string path)
-    {
-        var opening = Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1));
-        if (!opening.Wait(TimeSpan.FromSeconds(2)))
-        {
-            throw new IOException("opening it does not finish, so it is not a regular file (a named pipe?)");
-        }
-
-        using var file = opening.Result;
-        if (!file.CanSeek)
-        {
-            throw new IOException("it is not a regular file");
-        }
-
-        var bytes = new byte[LargestFile + 1];
-        var length = file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        if (length > LargestFile)
-        {
-            throw new IOException($"it is larger than {LargestFile / 1024} KB");
-        }
-
-        return new UTF8Encoding(false).GetString(bytes, 0, length).TrimStart('\uFEFF');
-    }
-}
-
-/// <summary>Text from outside (names, URLs, HubSpot's messages) made safe to show on one terminal line.</summary>
-static class PlainText
-{
-    /// <summary>The first character that would act on a terminal or hide itself, as U+XXXX; null when there is none.</summary>
-    public static string? FirstInvisible(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (Invisible(text, i))
-            {
-                return $"U+{(int)text[i]:X4}";
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The text with every such character written as \uXXXX, so nothing it holds can move the cursor or recolour the screen.</summary>
-    public static string Printable(string text)
-    {
-        if (FirstInvisible(text) is null)
-        {
-            return text;
-        }
-
-        var result = new StringBuilder(text.Length + 16);
-        for (var i = 0; i < text.Length; i++)
-        {
-            result.Append(Invisible(text, i) ? $"\\u{(int)text[i]:X4}" : text[i].ToString());
-        }
-
-        return result.ToString();
-    }
-
-    /// <summary>At most 80 characters, for quoting a value back to the user.</summary>
-    public static string Shortened(string text) => text.Length <= 80 ? text : $"{text[..77]}...";
-
-    /// <summary>A message as a clause to continue: no trailing period.</summary>
-    public static string Clause(string text) => text.Trim().TrimEnd('.');
-
-    /// <summary>A message as a sentence: ends with one period (or ! or ?).</summary>
-    public static string Sentence(string text) => text.TrimEnd() is var t && t.Length > 0 && ".!?".Contains(t[^1], StringComparison.Ordinal) ? t : $"{t}.";
-
-    // Controls, line separators, unpaired surrogates, private or unassigned code points, and format characters but the
-    // two joiners that some scripts need inside a name (U+200C, U+200D).
-    static bool Invisible(string text, int i)
-    {
-        var c = text[i];
-        if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-        {
-            return false;
-        }
-
-        if (char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(text[i - 1]))
-        {
-            return false;
-        }
-
-        return char.GetUnicodeCategory(c) switch
-        {
-            UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
-                or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,
-            UnicodeCategory.Format => c is not ('\u200C' or '\u200D'),
-            _ => false,
-        };
-    }
-}
-
-/// <summary>
-/// The program's two streams. Every line goes out printable; a stream that cannot be written (a full disk, a closed
-/// descriptor) does not stop the run: it is remembered, and a run that could not report ends with exit code 1.
-/// </summary>
-static class Terminal
-{
-    static string? _lostOutput;
-
-    public static void Out(string line)
-    {
-        if (_lostOutput is null && !TryWrite(Console.Out, line, out var why))
-        {
-            _lostOutput = why;
-        }
-    }
-
-    public static void Error(string line) => TryWrite(Console.Error, line, out _);
-
-    /// <summary>The program's own multi-line text (usage, dry run), one printable line at a time.</summary>
-    public static void OutLines(string text) => Array.ForEach(text.ReplaceLineEndings("\n").Split('\n'), Out);
-
-    public static void ErrorLines(string text) => Array.ForEach(text.ReplaceLineEndings("\n").Split('\n'), Error);
-
-    /// <summary>Exit code 0 when standard output took every line, else 1 after saying on stderr what was done.</summary>
-    public static int Done(string? whatWasDone = null)
-    {
-        if (_lostOutput is null)
-        {
-            return ExitCode.Done;
-        }
-
-        Error($"Standard output could not be written ({PlainText.Clause(_lostOutput)}), so this run's report is incomplete.{(whatWasDone is null ? "" : $" {whatWasDone}")}");
-        return ExitCode.Failed;
-    }
-
-    static bool TryWrite(TextWriter stream, string line, out string? why)
-    {
-        try
-        {
-            stream.WriteLine(PlainText.Printable(line));
-            why = null;
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            why = e.Message;
-            return false;
-        }
-    }
-}
-
-/// <summary>The one way to HubSpot: every attempt waits 200 ms first, and this loop alone decides whether to try again.</summary>
-sealed class PacedHubSpotClient(HttpClient http, Settings settings)
-{
-    public const int MaxAttempts = 4;
-
-    const int LargestAnswer = 1024 * 1024;
-
-    // The original script's pace: it keeps a run far below HubSpot's 100 requests per 10 seconds.
-    static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(200);
-
-    // Longer waits than this are not worth sitting through: the user is told to run again later.
-    static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
-
-    public int RequestsSent { get; private set; }
-
-    Uri BaseUrl => settings.BaseUrl;
-
-    string Host => settings.Host;
-
-    /// <summary>
-    /// Sends until HubSpot answers 2xx (or <see cref="HubSpotRequest.AlsoAccept"/>), at most <see cref="MaxAttempts"/> times in all,
-    /// and reads the answer. A request that must not be repeated blind passes <paramref name="findStored"/>: after a failure
-    /// HubSpot may have acted on, it looks for what was stored before it sends again or gives up.
-    /// </summary>
-    public async Task<T> SendAsync<T>(HubSpotRequest request, Func<HubSpotResponse, T> read, CancellationToken ct,
-        Func<CancellationToken, Task<T?>>? findStored = null)
-        where T : class
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await Task.Delay(Pace, ct);
-            var (answer, failure) = await SendOnceAsync(request, ct);
-            if (answer is not null && (answer.IsSuccess || answer.Status == request.AlsoAccept))
-            {
-                return read(answer);
-            }
-
-            failure ??= answer!.ToFailure();
-            var wait = failure.Wait ?? Backoff(attempt);
-            var tryAgain = failure.WorthRetrying && wait <= LongestWait && attempt < MaxAttempts;
-            if (failure.MayHaveHappened && findStored is not null)
-            {
-                // Not sent again blind: first look for what HubSpot may have stored from this attempt.
-                var pause = tryAgain ? wait : Backoff(1);
-                Announce(request.Step, $"{failure.Reason}; checking in {pause.TotalSeconds:0.0} s whether HubSpot stored it" +
-                    (tryAgain ? $" before trying again (attempt {attempt + 1} of {MaxAttempts})." : "."));
-                await Task.Delay(pause, ct);
-                if (await findStored(ct) is { } stored)
-                {
-                    return stored;
-                }
-            }
-            else if (tryAgain)
-            {
-                Announce(request.Step, $"{failure.Reason}; trying again in {wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {MaxAttempts}).");
-                await Task.Delay(wait, ct);
-            }
-
-            if (!tryAgain)
-            {
-                throw failure.GiveUp(attempt, failure.WorthRetrying && wait > LongestWait ? wait : null);
-            }
-        }
-    }
-
-    /// <summary>About 1 s, 2 s, 4 s with ±20% jitter, so many clients do not retry in step.</summary>
-    public static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
-
-    static void Announce(string step, string text) => Terminal.Out($"{char.ToUpperInvariant(step[0])}{step[1..]}: {text}");
-
-    async Task<(HubSpotResponse? Answer, Failure? Failure)> SendOnceAsync(HubSpotRequest request, CancellationToken ct)
-    {
-        // The base URL's path (a gateway's prefix) is kept: requests go below it.
-        using var message = new HttpRequestMessage(request.Method, new Uri($"{BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')}{request.Path}"));
-        if (request.Body is not null)
-        {
-            message.Content = new StringContent(request.Body, Encoding.UTF8, "application/json");
-        }
-
-        // One deadline for the whole exchange, body included (HttpClient's own timeout stops at the headers).
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(settings.Timeout);
-        RequestsSent++;
-        try
-        {
-            using var answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            if ((int)answer.StatusCode is >= 300 and < 400)
-            {
-                return (null, Redirected(request.Step, answer));
-            }
-
-            return await ReadBoundedAsync(answer.Content, deadline.Token) is { } body
-                ? (new HubSpotResponse(request.Step, Host, answer.StatusCode, body, answer.Content.Headers.ContentType?.MediaType, answer.Headers), null)
-                : (null, new Failure(
-                    $"{Host} answered {(int)answer.StatusCode} with more than {LargestAnswer / 1024 / 1024} MB while {request.Step}; HubSpot's answers here are a few KB. Check HUBSPOT_BASE_URL.",
-                    "the answer was too large"));
-        }
-        catch (HttpRequestException e)
-        {
-            var (reason, worthRetrying, mayHaveHappened) = e.HttpRequestError switch
-            {
-                HttpRequestError.NameResolutionError when e.InnerException is SocketException { SocketErrorCode: SocketError.TryAgain } =>
-                    ("the host name could not be resolved for now", true, false),
-                HttpRequestError.NameResolutionError => ($"the host name {BaseUrl.Host} does not exist", false, false),
-                HttpRequestError.ConnectionError => ("the connection was refused or failed", true, false),
-                HttpRequestError.SecureConnectionError => ("the TLS handshake failed (is it an https server?)", false, false),
-                HttpRequestError.InvalidResponse => ($"the answer was not HTTP ({PlainText.Clause(e.Message)})", false, false),
-                HttpRequestError.ResponseEnded or HttpRequestError.Unknown when e.InnerException is IOException =>
-                    ("the connection closed before HubSpot answered", true, true),
-                _ => (PlainText.Clause(e.Message), false, true),
-            };
-            return (null, new Failure(
-                $"Could not reach HubSpot at {Host} while {request.Step}: {reason}. Check HUBSPOT_BASE_URL and your connection.", reason)
-            {
-                WorthRetrying = worthRetrying,
-                MayHaveHappened = mayHaveHappened,
-            });
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            var reason = $"no answer within {settings.Timeout.TotalSeconds:0} s";
-            return (null, new Failure(
-                $"HubSpot at {Host} gave {reason} while {request.Step}. Check your connection (HUBSPOT_TIMEOUT_SECONDS sets the limit), then run again.", reason)
-            {
-                WorthRetrying = true,
-                MayHaveHappened = true,
-            });
-        }
-    }
-
-    // HubSpot's answers here are a few KB: refuse anything past 1 MB instead of holding it all in memory.
-    static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken ct)
-    {
-        if (content.Headers.ContentLength > LargestAnswer)
-        {
-            return null;
-        }
-
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        using var body = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-        {
-            if (body.Length + read > LargestAnswer)
-            {
-                return null;
-            }
-
-            body.Write(chunk, 0, read);
-        }
-
-        return body.ToArray();
-    }
-
-    Failure Redirected(string step, HttpResponseMessage answer)
-    {
-        // Only scheme, host and path of the target: its query could carry anything.
-        var target = answer.Headers.Location is { } location
-            ? (location.IsAbsoluteUri ? location : new Uri(BaseUrl, location)).GetLeftPart(UriPartial.Path)
-            : "nowhere (no Location)";
-        return new Failure(
-            $"{Host} answered {(int)answer.StatusCode} while {step}, redirecting to {PlainText.Shortened(target)}; HubSpot's API does not redirect, so it was not followed. Check HUBSPOT_BASE_URL.",
-            $"redirected ({(int)answer.StatusCode})");
-    }
-}
-
-/// <summary>One request as the steps describe it; the paced client sends it.</summary>
-sealed record HubSpotRequest(string Step, HttpMethod Method, string Path, string? Body = null)
-{
-    /// <summary>A status besides 2xx that the step reads itself (409 for an existing contact).</summary>
-    public HttpStatusCode? AlsoAccept { get; init; }
-}
-
 /// <summary>Why an attempt failed: the line for the user, the short reason for a retry line, and what it means for the next attempt.</summary>
-sealed record Failure(string Text, string Reason)
+sealed record Failure(string Text, string Reason, bool WorthRetrying, bool MayHaveHappened, TimeSpan? Wait = null, string? CorrelationId = null)
 {
-    /// <summary>Whether another attempt could pass: a rate limit, a lock, server trouble, a lost connection.</summary>
-    public bool WorthRetrying { get; init; }
+    public string Correlation => CorrelationId is null ? "" : $" (correlation id {CorrelationId})";
 
-    /// <summary>The wait HubSpot asked for (Retry-After, the rate-limit window); without one the client backs off.</summary>
-    public TimeSpan? Wait { get; init; }
-
-    /// <summary>HubSpot may have carried out the request although no answer said so (a timeout, a lost connection, a 5xx).</summary>
-    public bool MayHaveHappened { get; init; }
-
-    public string? CorrelationId { get; init; }
-
-    public HubSpotException GiveUp(int attempts, TimeSpan? tooLongWait) => new(
-        Text
-        + (tooLongWait is { } wait ? $" HubSpot asked to wait {HubSpotResponse.Describe(wait)}: run again then." : "")
-        + (attempts > 1 ? $" Gave up after {attempts} attempts." : "")
-        + (CorrelationId is null ? "" : $" (correlation id {CorrelationId})"));
 }
 
-/// <summary>An answer from HubSpot, read whole as UTF-8 bytes whatever its Content-Type says (they are small).</summary>
-sealed record HubSpotResponse(string Step, string Host, HttpStatusCode Status, byte[] Body, string? MediaType, HttpResponseHeaders Headers)
+/// <summary>An answer from HubSpot, read whole as UTF-8 whatever its charset says. A 2xx is read strictly, an error loosely.</summary>
+sealed class Answer(string step, string host, int status, byte[] body, string? mediaType, HttpResponseHeaders headers)
 {
-    static readonly int[] ServerTrouble = [500, 502, 503, 504, 521];
+    public int Status => status;
 
-    public bool IsSuccess => (int)Status is >= 200 and < 300;
+    // Undefined when it is not JSON (an HTML page from a proxy or HubSpot's edge).
+    public JsonElement Json { get; } = Parse(body);
 
-    /// <summary>The answer as <typeparamref name="T"/>, every field the program relies on present; else the run stops here.</summary>
-    public T Read<T>(JsonTypeInfo<T> type)
+    // A field the program relies on: present, not null and of the expected kind, or the run stops here.
+    public JsonElement Need(JsonElement parent, string name, JsonValueKind kind, string at) =>
+        parent.ValueKind != JsonValueKind.Object ? throw Unusable(parent.ValueKind == JsonValueKind.Undefined ? $"{mediaType ?? "no content type"}, not JSON" : $"nothing usable at {at}")
+        : !parent.TryGetProperty(name, out var value) ? throw Unusable($"no '{name}' at {at}")
+        : value.ValueKind == kind ? value
+        : throw Unusable(value.ValueKind == JsonValueKind.Null ? $"null at {at}.{name}" : $"nothing usable at {at}.{name}");
+
+    public string RecordId() => Id(Json, "$");
+
+    public string Id(JsonElement record, string at) =>
+        Need(record, "id", JsonValueKind.String, at).GetString() is { } id && !string.IsNullOrWhiteSpace(id) ? id : throw Unusable($"an empty id at {at}");
+
+    // Each company once: HubSpot lists one per association label.
+    public List<string> CompanyIds()
     {
-        try
-        {
-            return JsonSerializer.Deserialize(Body, type) ?? throw new Json.Unusable("null");
-        }
-        catch (JsonException e)
-        {
-            var at = e.Path ?? "$";
-            var missing = e.Message.IndexOf("including: ", StringComparison.Ordinal) is var i and >= 0 ? PlainText.Clause(e.Message[(i + 11)..]) : null;
-            throw Unreadable(
-                e is Json.Unusable ? $"{e.Message} at {at}"
-                : !IsJson ? $"{MediaType ?? "no content type"}, not JSON"
-                : missing is not null ? $"no {missing} at {at}"
-                : e.Message.Contains("null values", StringComparison.Ordinal) ? $"null at {at}"
-                : $"nothing usable at {at}");
-        }
+        Id(Json, "$");
+        var companies = Answer.Field(Answer.Field(Json, "associations", JsonValueKind.Object), "companies", JsonValueKind.Object);
+        return companies.ValueKind == JsonValueKind.Undefined ? [] : [.. Need(companies, "results", JsonValueKind.Array, "$.associations.companies")
+            .EnumerateArray().Select((company, i) => Id(company, $"$.associations.companies.results[{i}]")).Distinct()];
     }
 
-    /// <summary>A 2xx that lacks what the program needs is a failure, never "nothing found": nothing is created on its strength.</summary>
-    public HubSpotException Unreadable(string detail) => new(
-        $"HubSpot answered {(int)Status} while {Step}, but without what the program needs ({detail}), so the run stops here. " +
-        "Check that HUBSPOT_BASE_URL points at HubSpot's API; running again is safe.");
+    // A 2xx is not proof: without what the program needs it is a failure, never "nothing found".
+    public HubSpotException Unusable(string detail) => new($"HubSpot answered {status} while {step}, but without what the program needs ({detail}), " +
+        "so the run stops here. Check that HUBSPOT_BASE_URL points at HubSpot's API; running again is safe.");
 
-    bool IsJson => Body.AsSpan().TrimStart(" \t\r\n"u8) is [(byte)'{' or (byte)'[', ..];
+    // The one table of what an error answer means: is another attempt worth it, may HubSpot have carried out the request
+    // anyway, how long to wait, and the line the user reads. The key is the status, and whether the body is HubSpot's JSON.
+    public Failure ToFailure()
+    {
+        var policy = Text(Json, "policyName");
+        var category = Text(Json, "category") ?? policy;
+        var label = category is null ? $"{status}" : $"{status} {category}";
+        var isJson = Json.ValueKind != JsonValueKind.Undefined || body.Length == 0;
+        var message = Text(Json, "message") is { Length: > 0 } m ? Terminal.Sentence(Readable(m)) : isJson ? "(no message)." : $"(a {mediaType ?? "non-JSON"} page).";
+        var scopes = Items(Json, "errors").Select(e => Field(e, "context", JsonValueKind.Object)).Append(Field(Json, "context", JsonValueKind.Object))
+            .SelectMany(context => Items(context, "requiredScopes").Concat(Items(context, "requiredGranularScopes")).Concat(Items(context, "missingScopes")))
+            .Select(scope => scope.ValueKind == JsonValueKind.String ? scope.GetString() : null).OfType<string>().Distinct().ToList();
+        var retryAfter = headers.RetryAfter is { Delta: { } delta } ? delta : headers.RetryAfter?.Date - DateTimeOffset.UtcNow;
+        var (worthRetrying, mayHaveHappened, text) = status switch
+        {
+            >= 300 and < 400 => (false, false, $"{host} answered {status} while {step}, redirecting to {Target()}; HubSpot's API does not redirect, so it was not followed. Check HUBSPOT_BASE_URL."),
+            // HubSpot's own trouble, or its Cloudflare edge's (520 to 524, as HTML pages): the request may have been carried out.
+            500 or 502 or 503 or 504 or (>= 520 and <= 524) => (true, true, $"HubSpot had trouble ({label}) while {step}: {message} Run again later."),
+            _ when !isJson => (false, status >= 500,
+                $"{host} answered {status} with {mediaType ?? "no content type"}, not HubSpot's JSON, while {step}. Check HUBSPOT_BASE_URL (HubSpot's API is https://api.hubapi.com)."),
+            400 => (false, false, $"HubSpot refused the values ({label}) while {step}: {message} Correct what it names (in .env, or the portal's validation rules in HubSpot), then run again."),
+            401 => (false, false, $"HubSpot rejected the token ({label}) while {step}. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account."),
+            403 when category == "MISSING_SCOPES" || scopes.Count > 0 => (false, false,
+                $"The token lacks a scope needed for {step} ({label}): {(scopes.Count > 0 ? string.Join(", ", scopes) : Terminal.Clause(message))}. " +
+                "Grant it to your service key or private app in HubSpot (Development › Keys, or the app's Scopes tab), then run again."),
+            403 => (false, false, $"HubSpot refused {step} ({label}): {message} Check that HUBSPOT_KEY belongs to the account you mean, then run again."),
+            404 => (false, false, $"HubSpot answered {label} while {step}: {message} Check HUBSPOT_BASE_URL; if a record was deleted in HubSpot meanwhile, run again."),
+            423 => (true, false, $"HubSpot kept the records locked ({label}) while {step}: {message} Run again in a minute."),
+            429 when policy == "DAILY" => (false, false, $"HubSpot's daily API limit for this account is spent ({label}) while {step}. It resets at midnight in the account's time zone; run again then."),
+            429 => (true, false, $"HubSpot's rate limit held ({label}) while {step}: {message} Wait a little, then run again."),
+            477 => (false, false, $"The HubSpot account is being migrated ({label}) while {step}: {message} Run again {(retryAfter is { } after ? $"in {after.TotalMinutes:0} min" : "later")}."),
+            >= 500 => (false, true, $"HubSpot had trouble ({label}) while {step}: {message} Run again later."),
+            _ => (false, false, $"HubSpot answered {label} while {step}: {message} Check HUBSPOT_BASE_URL and HubSpot's status page (status.hubspot.com), then run again."),
+        };
+        // Retry-After first; for a rate limit its window, else 10 s (1 s for search's own limit); for a lock at least 2 s.
+        var window = headers.TryGetValues("X-HubSpot-RateLimit-Interval-Milliseconds", out var ms) && int.TryParse(ms.First(), CultureInfo.InvariantCulture, out var n) && n > 0
+            ? TimeSpan.FromMilliseconds(n) : TimeSpan.FromSeconds(policy == "SECONDLY" ? 1 : 10);
+        var wait = !worthRetrying ? null : status == 429 ? retryAfter ?? window : status == 423 && !(retryAfter > TimeSpan.FromSeconds(2)) ? TimeSpan.FromSeconds(2) : retryAfter;
+        var correlationId = Text(Json, "correlationId") ?? (headers.TryGetValues("X-HubSpot-Correlation-Id", out var ids) ? ids.First() : null);
+        return new(text, $"HubSpot answered {label}", worthRetrying, mayHaveHappened, wait < TimeSpan.Zero ? TimeSpan.Zero : wait, correlationId);
+    }
 
-    public HubSpotError Error()
+    // The optional parts of an answer: the field when it is there and of this kind, else Undefined.
+    public static JsonElement Field(JsonElement parent, string name, JsonValueKind kind) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == kind ? value : default;
+
+    public static string? Text(JsonElement parent, string name) => Field(parent, name, JsonValueKind.String) is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
+
+    public static IEnumerable<JsonElement> Items(JsonElement parent, string name) =>
+        Field(parent, name, JsonValueKind.Array) is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray() : [];
+
+    static JsonElement Parse(byte[] bytes)
     {
         try
         {
-            return JsonSerializer.Deserialize(Body, Json.Context.HubSpotError) ?? new HubSpotError();
+            var reader = new Utf8JsonReader(bytes);
+            return JsonElement.ParseValue(ref reader);
         }
         catch (JsonException)
         {
-            return new HubSpotError();
+            return default;
         }
     }
 
-    /// <summary>What this error answer means: the line the user reads, and whether and when to try again.</summary>
-    public Failure ToFailure()
-    {
-        var error = Error();
-        var code = (int)Status;
-        var category = error.Category ?? error.PolicyName;
-        var label = category is null ? $"{code}" : $"{code} {category}";
-        var message = error.Message is { Length: > 0 } m ? PlainText.Sentence(Readable(m)) : "(no message).";
-        var text = code switch
-        {
-            // Not HubSpot's JSON (an HTML page from a proxy, a captive portal, a wrong host): the address is the likely fault.
-            _ when Body.Length > 0 && !IsJson =>
-                $"{Host} answered {code} with {MediaType ?? "no content type"}, not HubSpot's JSON, while {Step}. Check HUBSPOT_BASE_URL (HubSpot's API is https://api.hubapi.com).",
-            401 => $"HubSpot rejected the token ({label}) while {Step}. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account.",
-            403 when error.Category == "MISSING_SCOPES" || error.Scopes().Count > 0 =>
-                $"The token lacks a scope needed for {Step} ({label}): {(error.Scopes() is { Count: > 0 } scopes ? string.Join(", ", scopes) : PlainText.Clause(message))}. " +
-                "Grant it to your service key or private app in HubSpot (Development › Keys, or the app's Scopes tab), then run again.",
-            403 => $"HubSpot refused {Step} ({label}): {message} Check that HUBSPOT_KEY belongs to the account you mean, then run again.",
-            400 => $"HubSpot refused the values ({label}) while {Step}: {message} Correct what it names (in .env, or the portal's validation rules in HubSpot), then run again.",
-            404 => $"HubSpot answered {label} while {Step}: {message} Check HUBSPOT_BASE_URL; if a record was deleted in HubSpot meanwhile, run again.",
-            429 when error.PolicyName == "DAILY" =>
-                $"HubSpot's daily API limit for this account is spent ({label}) while {Step}. It resets at midnight in the account's time zone; run again then.",
-            429 => $"HubSpot's rate limit held ({label}) while {Step}: {message} Wait a little, then run again.",
-            477 => $"The HubSpot account is being migrated ({label}) while {Step}: {message} " +
-                $"Run again {(RetryAfter() is { } after ? $"in {Describe(after)}" : "later")}.",
-            >= 500 => $"HubSpot had trouble ({label}) while {Step}: {message} Run again later.",
-            _ => $"HubSpot answered {label} while {Step}: {message} Check HUBSPOT_BASE_URL and HubSpot's status page (status.hubspot.com), then run again.",
-        };
-        var retryAfter = RetryAfter();
-        var worthRetrying = code switch
-        {
-            429 => error.PolicyName != "DAILY",
-            423 => true,
-            _ => ServerTrouble.Contains(code),
-        };
-        return new Failure(text, $"HubSpot answered {label}")
-        {
-            WorthRetrying = worthRetrying,
-            Wait = !worthRetrying ? null : code switch
-            {
-                429 => retryAfter ?? IntervalWindow() ?? TimeSpan.FromSeconds(error.PolicyName == "SECONDLY" ? 1 : 10),
-                423 => retryAfter > TimeSpan.FromSeconds(2) ? retryAfter : TimeSpan.FromSeconds(2),
-                _ => retryAfter,
-            },
-            // A 5xx may come after HubSpot stored the record; a 4xx means it did nothing.
-            MayHaveHappened = code >= 500,
-            CorrelationId = error.CorrelationId ?? (Headers.TryGetValues("X-HubSpot-Correlation-Id", out var ids) ? ids.FirstOrDefault() : null),
-        };
-    }
+    // Only scheme, host and path of the target: its query could carry anything.
+    string Target() => headers.Location is not { } location ? "nowhere (no Location)"
+        : Terminal.Shortened(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0]);
 
-    TimeSpan? RetryAfter() =>
-        Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
-            _ => null,
-        };
-
-    TimeSpan? IntervalWindow() =>
-        Headers.TryGetValues("X-HubSpot-RateLimit-Interval-Milliseconds", out var values)
-        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
-            ? TimeSpan.FromMilliseconds(ms)
-            : null;
-
-    public static string Describe(TimeSpan wait) =>
-        wait < TimeSpan.FromMinutes(2) ? $"{wait.TotalSeconds:0} s" : wait < TimeSpan.FromHours(2) ? $"{wait.TotalMinutes:0} min" : $"{wait.TotalHours:0} h";
-
-    // Validation errors carry JSON inside the message: "Property values were not valid: [{...}]".
+    // Validation errors carry JSON inside the message: "Property values were not valid: [{...,"message":"..."}]".
     static string Readable(string message)
     {
         var start = message.IndexOf(": [", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return message;
-        }
+        var details = start < 0 ? default : Parse(Encoding.UTF8.GetBytes(message[(start + 2)..]));
+        var texts = details.ValueKind == JsonValueKind.Array ? details.EnumerateArray().Select(d => Text(d, "message")).OfType<string>().ToList() : [];
+        return texts.Count == 0 ? message : $"{message[..start]}: {string.Join("; ", texts)}";
+    }
+}
 
+/// <summary>Everything the run needs, checked before any request is sent.</summary>
+sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
+{
+    // HubSpot takes far longer text; a longer name is a mistake, and a longer email local part is invalid (RFC 5321).
+    const int LongestName = 200;
+    const int LongestLocalPart = 64;
+
+    // Latin letters from U+00C0 and U+1E00 as ASCII ('_' dropped, '*' a ligature), from AnyAscii's transliteration of each.
+    const string FoldFrom00C0 =
+        "aaaaaa*ceeeeiiiidnooooo_ouuuuy**aaaaaa*ceeeeiiiidnooooo_ouuuuy*yaaaaaaccccccccddddeeeeeeeeeegggggggg" +
+        "hhhhiiiiiiiiii**jjkkqllllllllllnnnnnnn**oooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzsbbbb__oc" +
+        "cddddzeeeffgg*iikkllwnnooo**ppr__**ttttuuuvyyzz*__**__*wcx*q*********aaiioouuuuuuuuuueaaaa**ggggkkoo" +
+        "oo**j***gg*wnnaa**ooaaaaeeeeiiiioooorrrruuuussttyyhhnd**zzaaeeooooooooyylntj**accltsz__buaeejjqqrryy";
+
+    const string FoldFrom1E00 =
+        "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssss" +
+        "ssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwyasss*daaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeee" +
+        "iiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy**vvyy";
+
+    const string Ligatures = "æae ßss þth ĳij ŋng œoe ƕhw ƣgh ǆdz ǉlj ǌnj ǣae ǳdz ǽae ȣou ỻll";
+
+    // Where requests go, for the user's eyes: the host and any path prefix; the API's paths are appended to ApiRoot.
+    public string Host => $"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}";
+
+    public string ApiRoot => BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+
+    // Every problem at once. A dry run needs no token: a missing or placeholder one is only a note there.
+    public static (Settings? Settings, List<string> Problems) Load(Func<string, string?> environment, DotEnvFile dotEnv, bool dryRun)
+    {
+        // A variable set in the environment wins over .env, as with python-dotenv; an empty one is treated as unset.
+        string Read(string name) => (environment(name) is { } set && !string.IsNullOrWhiteSpace(set) ? set : dotEnv.Values.GetValueOrDefault(name) ?? "").Trim();
+
+        var token = Read("HUBSPOT_KEY") is var key && key.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? key[7..].Trim() : key;
+        Terminal.Hide(token);
+        var (firstName, lastName, emailText, urlText, timeoutText) = (Read("FIRSTNAME"), Read("LASTNAME"), Read("CONTACT_EMAIL"), Read("HUBSPOT_BASE_URL"), Read("HUBSPOT_TIMEOUT_SECONDS"));
+        var email = emailText.Length > 0 ? emailText : EmailFromNames(firstName, lastName);
+        Uri.TryCreate(urlText.Length > 0 ? urlText : "https://api.hubapi.com", UriKind.Absolute, out var url);
+        var seconds = timeoutText.Length == 0 ? 30 : int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 300 ? s : 0;
+
+        var (firstProblem, lastProblem) = (NameProblem("FIRSTNAME", firstName, token), NameProblem("LASTNAME", lastName, token));
+        List<string?> problems =
+        [
+            .. dotEnv.Problems,
+            dryRun ? null : TokenProblem(token),
+            TokenProblem(token) is null && !token.All(c => c is > ' ' and < '\u007f') ? "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line." : null,
+            firstProblem,
+            lastProblem,
+            emailText.Length > 0 ? NameProblem("CONTACT_EMAIL", emailText, token) ?? EmailProblem(emailText)
+                : email.Length == 0 && firstProblem is null && lastProblem is null ? "FIRSTNAME and LASTNAME have no Latin letters or digits to build an email from: set CONTACT_EMAIL." : null,
+            urlText.Contains('@', StringComparison.Ordinal)
+                // A user name or password would be ignored, then echoed: refused without quoting it.
+                ? "HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token."
+                : url is null || url.Scheme is not ("https" or "http") || url.Host.Length == 0 ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' is not an absolute http(s) URL, e.g. https://api.hubapi.com."
+                : url.Query.Length > 0 || url.Fragment.Length > 0 ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' has a query or a fragment: give the host, and a path prefix if a gateway needs one."
+                : url.Scheme == "http" && !url.IsLoopback ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' uses http:// to a host that is not this machine: the token would travel in clear text. Use https://."
+                : null,
+            seconds == 0 ? $"HUBSPOT_TIMEOUT_SECONDS '{Terminal.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300." : null,
+        ];
+        List<string> found = [.. problems.OfType<string>()];
+        return (found.Count == 0 ? new Settings(token, firstName, lastName, email, url!, TimeSpan.FromSeconds(seconds)) : null, found);
+    }
+
+    public static string? TokenProblem(string token) =>
+        token.Length == 0 ? "HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example)."
+        : token.Equals("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", StringComparison.OrdinalIgnoreCase) ? "HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key."
+        : null;
+
+    static string? NameProblem(string name, string value, string token) => value switch
+    {
+        "" => $"{name} is not set: put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.",
+        _ when Terminal.FirstInvisible(value) is >= 0 and var i => $"{name} contains a control or invisible character (U+{(int)value[i]:X4}): write it as plain text on one line.",
+        { Length: > LongestName } => $"{name} is {value.Length} characters long; at most {LongestName} are accepted.",
+        _ when token.Length >= 8 && value.Contains(token, StringComparison.Ordinal) =>
+            $"{name} contains the token from HUBSPOT_KEY (a ${{HUBSPOT_KEY}} in .env?): it would be sent to HubSpot and printed.",
+        _ => null,
+    };
+
+    // The shape only (one @, a dotted domain, no spaces or brackets); HubSpot judges the rest, and its 400 says why.
+    static string? EmailProblem(string email) =>
+        email.Split('@') is not [{ Length: > 0 and <= LongestLocalPart }, var domain] || domain.Trim('.') != domain || !domain.Contains('.', StringComparison.Ordinal) || email.Length > 254 || email.Any(c => c is ' ' or '<' or '>' or ',' or ';' or '"' or '(' or ')')
+            ? $"CONTACT_EMAIL '{Terminal.Shortened(email)}' is not an email address of at most 254 characters."
+        : domain.Equals(OurCompany.Domain, StringComparison.OrdinalIgnoreCase) ? $"CONTACT_EMAIL must not use {OurCompany.Domain}: HubSpot would auto-create a second company from it."
+        : null;
+
+    // firstname.lastname@example.com: lower-case, accents folded, other characters dropped, at most 64 before the @.
+    public static string EmailFromNames(string firstName, string lastName)
+    {
+        var (first, last) = (Fold(firstName), Fold(lastName));
+        first = first[..Math.Min(first.Length, Math.Max(LongestLocalPart / 2, LongestLocalPart - 1 - last.Length))];
+        last = last[..Math.Min(last.Length, LongestLocalPart - 1 - first.Length)];
+        return first.Length + last.Length == 0 ? "" : $"{string.Join('.', new[] { first, last }.Where(part => part.Length > 0))}@example.com";
+    }
+
+    static string Fold(string name) => string.Concat(name.ToLowerInvariant().Select(c => (c switch
+    {
+        >= 'a' and <= 'z' or >= '0' and <= '9' => c,
+        >= '\u00C0' and <= '\u024F' => FoldFrom00C0[c - 0xC0],
+        >= '\u1E00' and <= '\u1EFF' => FoldFrom1E00[c - 0x1E00],
+        _ => '_',
+    }) switch
+    {
+        '_' => "",
+        '*' => Ligatures.IndexOf(c, StringComparison.Ordinal) is >= 0 and var at ? Ligatures.Substring(at + 1, 2) : "",
+        var letter => letter.ToString(),
+    }));
+}
+
+/// <summary>.env as python-dotenv reads it, through DotNetEnv: the last of duplicate names wins, and '$' is literal but for ${NAME}.</summary>
+sealed record DotEnvFile(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Problems)
+{
+    public static DotEnvFile Read(string path)
+    {
+        path = Path.GetFullPath(path);
         try
         {
-            var details = JsonSerializer.Deserialize(message[(start + 2)..], Json.Context.ListValidationDetail);
-            var texts = details?.Select(d => d.Message).OfType<string>().ToList() ?? [];
-            return texts.Count == 0 ? message : $"{message[..start]}: {string.Join("; ", texts)}";
+            return new(Parse(File.ReadAllText(path)), []);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Sprache.ParseException)
         {
-            return message;
+            // No file is no .env; a link to a missing one, or a file that cannot be read or parsed, is a problem. The
+            // parser's message quotes the text around the error, which may be the token: the position only.
+            return new(new Dictionary<string, string>(), e switch
+            {
+                FileNotFoundException when new FileInfo(path).LinkTarget is null => [],
+                Sprache.ParseException parse => [$"{path} could not be parsed near line {parse.Position.Line}, column {parse.Position.Column}. " +
+                    "Put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\"."],
+                _ => [$"{path} could not be read ({Terminal.Clause(e.Message)}): it must be a readable file of NAME=value lines."],
+            });
         }
     }
+
+    // DotNetEnv would expand $NAME too (python-dotenv only ${NAME}): other dollars stand aside as U+FDD0 while it parses.
+    public static Dictionary<string, string> Parse(string text) =>
+        Env.LoadContents(text.Replace("${", "\uFDD1", StringComparison.Ordinal).Replace('$', '\uFDD0').Replace("\uFDD1", "${", StringComparison.Ordinal), Env.NoEnvVars())
+            .ToDotEnvDictionary(CreateDictionaryOption.TakeLast)
+            .ToDictionary(pair => pair.Key, pair => pair.Value.Replace('\uFDD0', '$'));
 }
 
-/// <summary>A failure already worded for the user: one line, no stack trace.</summary>
-sealed class HubSpotException(string message) : Exception(message);
-
-sealed record CreateRecordRequest(IReadOnlyDictionary<string, string> Properties, IReadOnlyList<AssociationInput> Associations);
-
-sealed record AssociationInput(RecordId To, IReadOnlyList<AssociationType> Types);
-
-sealed record AssociationType(string AssociationCategory, int AssociationTypeId);
-
-sealed record RecordId(string Id) : IJsonOnDeserialized
+/// <summary>The one place that prints: the token is hidden and control characters in outside text are shown as \uXXXX.</summary>
+static class Terminal
 {
-    void IJsonOnDeserialized.OnDeserialized() => Json.NotEmpty(Id);
-}
+    static string? _token;
 
-sealed record SearchRequest(IReadOnlyList<FilterGroup> FilterGroups, IReadOnlyList<string> Properties, IReadOnlyList<Sort> Sorts, string After, int Limit);
+    // From now on the token is printed as "(hidden)" wherever it appears, HubSpot's messages included.
+    public static void Hide(string token) => _token = token.Length >= 8 ? token : null;
 
-sealed record FilterGroup(IReadOnlyList<Filter> Filters);
+    // A stdout that cannot be written ends the run at the boundary.
+    public static void Out(string text) => Array.ForEach(text.ReplaceLineEndings("\n").Split('\n'), line => Console.Out.WriteLine(Printable(line)));
 
-sealed record Filter(string PropertyName, string Operator, string Value);
-
-sealed record Sort(string PropertyName, string Direction);
-
-sealed record BatchReadRequest(IReadOnlyList<RecordId> Inputs, IReadOnlyList<string> Properties, IReadOnlyList<string> PropertiesWithHistory);
-
-// The answers below are read strictly (see Json): a missing or null field the program relies on fails the read,
-// and each type checks what the serializer cannot: no null list entries, no empty ids.
-sealed record SearchResponse(IReadOnlyList<HubSpotRecord> Results) : IJsonOnDeserialized
-{
-    void IJsonOnDeserialized.OnDeserialized() => Json.NoNulls(Results, "results");
-}
-
-sealed record BatchReadResponse(string Status, IReadOnlyList<HubSpotRecord> Results) : IJsonOnDeserialized
-{
-    void IJsonOnDeserialized.OnDeserialized() => Json.NoNulls(Results, "results");
-}
-
-sealed record AssociationResponse(string Status, int? NumErrors = null, IReadOnlyList<HubSpotError?>? Errors = null);
-
-sealed record HubSpotRecord(
-    string Id,
-    DateTimeOffset? CreatedAt = null,
-    IReadOnlyDictionary<string, string?>? Properties = null,
-    IReadOnlyDictionary<string, AssociatedRecords>? Associations = null) : IJsonOnDeserialized
-{
-    public string? Property(string name) => Properties?.GetValueOrDefault(name);
-
-    /// <summary>The ids of the associated records of one type; HubSpot lists a record once per association label.</summary>
-    public IReadOnlyList<string> AssociatedIds(string objectType) =>
-        Associations?.GetValueOrDefault(objectType)?.Results.Select(r => r.Id).Distinct().ToList() ?? [];
-
-    void IJsonOnDeserialized.OnDeserialized() => Json.NotEmpty(Id);
-}
-
-sealed record AssociatedRecords(IReadOnlyList<RecordId> Results) : IJsonOnDeserialized
-{
-    void IJsonOnDeserialized.OnDeserialized() => Json.NoNulls(Results, "results");
-}
-
-sealed record ValidationDetail(string? Message, string? Name);
-
-sealed record HubSpotError(
-    string? Message = null,
-    string? CorrelationId = null,
-    string? Category = null,
-    string? PolicyName = null,
-    IReadOnlyList<HubSpotErrorDetail?>? Errors = null,
-    JsonElement? Context = null)
-{
-    static readonly string[] ScopeKeys = ["requiredScopes", "requiredGranularScopes", "missingScopes"];
-
-    /// <summary>The scopes HubSpot says are missing, wherever this error shape puts them.</summary>
-    public IReadOnlyList<string> Scopes()
+    // A stderr that cannot be written (closed, a full disk) loses the lines, not the exit code the run has earned.
+    public static void Error(string text)
     {
-        var contexts = (Errors ?? []).Select(e => e?.Context).Append(Context).OfType<JsonElement>();
-        return [.. contexts
-            .Where(c => c.ValueKind == JsonValueKind.Object)
-            .SelectMany(c => ScopeKeys.Select(key => c.TryGetProperty(key, out var list) ? list : default))
-            .Where(list => list.ValueKind == JsonValueKind.Array)
-            .SelectMany(list => list.EnumerateArray())
-            .Where(scope => scope.ValueKind == JsonValueKind.String)
-            .Select(scope => scope.GetString()!)
-            .Distinct()];
-    }
-}
-
-sealed record HubSpotErrorDetail(string? Message, JsonElement? Context);
-
-static partial class Patterns
-{
-    // HubSpot's 409 names the existing contact only in prose: "Contact already exists. Existing ID: 37765128953".
-    [GeneratedRegex(@"Existing ID: (\d+)")]
-    public static partial Regex ExistingId();
-
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    public static partial Regex EmailShape();
-}
-
-static class Json
-{
-    // HubSpot's camelCase names; non-ASCII names stay readable in --dry-run output (still valid JSON). Answers are
-    // read strictly: a non-nullable field that is missing or null fails the read instead of becoming a null.
-    public static readonly AppJson Context = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    });
-
-    public static void NoNulls<T>(IReadOnlyList<T> items, string name)
-    {
-        if (items.Any(item => item is null))
+        try
         {
-            throw new Unusable($"a null entry in {name}");
+            Array.ForEach(text.ReplaceLineEndings("\n").Split('\n'), line => Console.Error.WriteLine(Printable(line)));
         }
-    }
-
-    public static void NotEmpty(string id)
-    {
-        if (string.IsNullOrWhiteSpace(id))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Unusable("an empty id");
         }
     }
 
-    /// <summary>What the serializer cannot see: a null entry, an empty id. Its message says which.</summary>
-    public sealed class Unusable(string what) : JsonException(what);
-}
+    public static string Printable(string line)
+    {
+        var text = _token is null ? line : line.Replace(_token, "(hidden)", StringComparison.Ordinal);
+        return FirstInvisible(text) < 0 ? text : string.Concat(text.Select((c, i) => Invisible(text, i) ? $"\\u{(int)c:X4}" : c.ToString()));
+    }
 
-[JsonSerializable(typeof(CreateRecordRequest))]
-[JsonSerializable(typeof(SearchRequest))]
-[JsonSerializable(typeof(BatchReadRequest))]
-[JsonSerializable(typeof(SearchResponse))]
-[JsonSerializable(typeof(BatchReadResponse))]
-[JsonSerializable(typeof(AssociationResponse))]
-[JsonSerializable(typeof(HubSpotRecord))]
-[JsonSerializable(typeof(HubSpotError))]
-[JsonSerializable(typeof(List<ValidationDetail>))]
-sealed partial class AppJson : JsonSerializerContext;
+    public static int FirstInvisible(string text) => Enumerable.Range(0, text.Length).FirstOrDefault(i => Invisible(text, i), -1);
+
+    // What acts on a terminal or hides itself: controls, separators, lone surrogates, unassigned, format but the joiners U+200C/D.
+    static bool Invisible(string text, int i) =>
+        !char.IsSurrogatePair(text, i) && !(i > 0 && char.IsSurrogatePair(text, i - 1)) && char.GetUnicodeCategory(text[i]) switch
+        {
+            UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,
+            UnicodeCategory.Format => text[i] is not ('\u200C' or '\u200D'),
+            _ => false,
+        };
+
+    public static string Shortened(string text) => text.Length <= 80 ? text : $"{text[..77]}...";
+
+    public static string Clause(string text) => text.Trim().TrimEnd('.');
+
+    public static string Sentence(string text) => text.TrimEnd() is { Length: > 0 } t && t[^1] is '.' or '!' or '?' ? t : $"{text.TrimEnd()}.";
+}

@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# Benchmark: how much time and memory the program spends beyond its mandated pacing.
-# Builds Release, serves the fake HubSpot on a free loopback port, then runs the program
-# N times per mode (after one warm-up each), the modes taking turns so that whatever else the
-# machine does falls on all of them alike, and prints per mode the median and min-max of wall
-# time, overhead (wall - 200 ms x requests) and peak RSS.
+# Benchmark: the program's start-up against bench/floor, the minimal program of the card's shape.
+# Builds both (Release; Native AOT too when clang is installed), serves the fake HubSpot on a free loopback port, and runs
+# each N times against a fresh fake portal, the two programs taking turns so that whatever else the machine does falls on
+# both alike. Prints per mode the median (min-max) of wall time, overhead (wall - 200 ms x requests) and peak RSS, the
+# app's overhead as a ratio to the floor's, and the distinct methods each JIT-compiles in one fresh run.
 #
-#   bench/run.sh [N]        N runs per mode, default 10
-#
-# Modes: jit (the Release build run by `dotnet`, what `dotnet run` executes), native (Native AOT,
-# when clang is installed), jit re-run (the portal already has the records), and warm
-# `dotnet run` (nothing changed since the last build; wall time only).
+#   bench/run.sh [N] [APP.csproj]    N runs per mode (default 10); another build of the app to measure (default the app)
 set -euo pipefail
 runs=${1:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
+app_project=$(realpath "${2:-$root/HubSpotChallenge.csproj}")
 out="$root/artifacts/bench"
 work=$(mktemp -d)
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -23,16 +20,24 @@ for tool in /usr/bin/time curl; do
 done
 
 echo "Building (Release)..."
-dotnet build "$root/HubSpotChallenge.csproj" -c Release -o "$out/jit" -v quiet -nologo >/dev/null
-dotnet build "$root/tests/FakeHubSpot/FakeHubSpot.csproj" -c Release -o "$out/fake" -v quiet -nologo >/dev/null
-native=""
+rm -rf "$out"
+build() { dotnet build "$1" -c Release -o "$2" -v quiet -nologo >/dev/null; }
+build "$app_project" "$out/app"
+build "$root/bench/floor/floor.csproj" "$out/floor"
+build "$root/tests/FakeHubSpot/FakeHubSpot.csproj" "$out/fake"
+app=$(basename "$app_project" .csproj)
+modes=(app floor)
 if command -v clang >/dev/null; then
-  echo "Publishing the native build (Native AOT)..."
-  dotnet publish "$root/HubSpotChallenge.csproj" -c Release -r linux-x64 -p:PublishAot=true -o "$out/native" -v quiet -nologo >/dev/null
-  native="$out/native/HubSpotChallenge"
+  echo "Publishing the native builds (Native AOT)..."
+  publish() { dotnet publish "$1" -c Release -r linux-x64 -p:PublishAot=true -o "$2" -v quiet -nologo >/dev/null; }
+  publish "$app_project" "$out/app-native"
+  publish "$root/bench/floor/floor.csproj" "$out/floor-native"
+  modes+=(app-native floor-native)
 else
-  echo "clang not found: skipping the native build (apt-get install clang zlib1g-dev)."
+  echo "clang not found: no native builds (apt-get install clang zlib1g-dev)."
 fi
+# A re-run needs the app's own handling of existing records (another program in its place may not have it).
+[ "$app" != HubSpotChallenge ] || modes+=(app-rerun)
 
 # The fake picks a free port and prints its address first.
 dotnet "$out/fake/FakeHubSpot.dll" --port 0 --quiet >"$work/fake.log" 2>&1 &
@@ -45,75 +50,76 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || { echo "bench: the fake did not start:" >&2; cat "$work/fake.log" >&2; exit 1; }
 
-# A realistic working directory: the program reads its settings from .env.
-cat >"$work/.env" <<ENV
+# A realistic working directory: both programs read their settings from .env.
+mkdir "$work/run"
+cat >"$work/run/.env" <<ENV
 HUBSPOT_KEY=pat-na1-00000000-0000-0000-0000-000000000000
 FIRSTNAME=Zoë
 LASTNAME="O'Brien"
 HUBSPOT_BASE_URL=$url
 ENV
-cd "$work"
+cd "$work/run"
 
-# One run: prints "wall_ms overhead_ms rss_kb requests". Pass "keep" to keep the fake's records.
-run_once() {
-  local keep=$1; shift
-  [ "$keep" = keep ] || curl -fsS -X POST "$url/_fake/reset"
-  local before after start end rss requests
-  before=$(curl -fsS "$url/_fake/stats" | grep -oE '"requests":[0-9]+' | cut -d: -f2)
-  start=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$work/rss" "$@" >"$work/stdout" 2>"$work/stderr" \
-    || { echo "bench: the program failed:" >&2; cat "$work/stdout" "$work/stderr" >&2; exit 1; }
-  end=$(date +%s%N)
-  after=$(curl -fsS "$url/_fake/stats" | grep -oE '"requests":[0-9]+' | cut -d: -f2)
-  rss=$(tail -1 "$work/rss")
-  requests=$((after - before))
-  local wall=$(((end - start) / 1000000))
-  echo "$wall $((wall - pace_ms * requests)) $rss $requests"
-}
-
-# Median and min-max of one column of the samples file.
-summarize() {
-  local column=$1 scale=$2
-  awk -v c="$column" '{print $c}' "$work/samples" | sort -n | awk -v s="$scale" '
-    { v[NR] = $1 / s }
-    END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%7.1f (%.1f-%.1f)", m, v[1], v[NR] }'
-}
-
-# One run of a mode: "jit" and "native" against a fresh portal, "jit re-run" against the records the run before left.
-run_mode() {
+command_of() {
   case $1 in
-    jit) run_once fresh dotnet "$out/jit/HubSpotChallenge.dll" ;;
-    native) run_once fresh "$native" ;;
-    "jit re-run") run_once fresh dotnet "$out/jit/HubSpotChallenge.dll" >/dev/null; run_once keep dotnet "$out/jit/HubSpotChallenge.dll" ;;
+    app | app-rerun) echo "dotnet $out/app/$app.dll" ;;
+    floor) echo "dotnet $out/floor/floor.dll" ;;
+    app-native) echo "$out/app-native/$app" ;;
+    floor-native) echo "$out/floor-native/floor" ;;
   esac
 }
 
-print_mode() {
-  cp "$work/samples.$2" "$work/samples"
-  printf '%-18s %-24s %-24s %-22s %s\n' "$1" "$(summarize 1 1)" "$(summarize 2 1)" "$(summarize 3 1024)" \
-    "$(awk '{print $4}' "$work/samples" | sort -u | paste -sd/ -)"
+# One run: prints "wall_ms overhead_ms rss_kb requests". A re-run first runs once to leave the records behind.
+run_once() {
+  curl -fsS -X POST "$url/_fake/reset"
+  [ "$1" != app-rerun ] || $(command_of app) >/dev/null
+  local before after start end
+  before=$(curl -fsS "$url/_fake/stats" | grep -oE '"requests":[0-9]+' | cut -d: -f2)
+  start=$(date +%s%N)
+  # shellcheck disable=SC2046
+  /usr/bin/time -f '%M' -o "$work/rss" $(command_of "$1") >"$work/stdout" 2>"$work/stderr" \
+    || { echo "bench: $1 failed:" >&2; cat "$work/stdout" "$work/stderr" >&2; exit 1; }
+  end=$(date +%s%N)
+  after=$(curl -fsS "$url/_fake/stats" | grep -oE '"requests":[0-9]+' | cut -d: -f2)
+  local wall=$(((end - start) / 1000000)) requests=$((after - before))
+  echo "$wall $((wall - pace_ms * requests)) $(tail -1 "$work/rss") $requests"
 }
 
-modes=(jit "jit re-run")
-[ -z "$native" ] || modes=(jit native "jit re-run")
-sync
-for i in "${!modes[@]}"; do : >"$work/samples.$i"; run_mode "${modes[$i]}" >/dev/null; done
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Median and min-max of one column of a mode's samples.
+summarize() {
+  awk -v c="$2" -v s="$3" '{ printf "%.1f\n", $c / s }' "$work/samples.$1" | sort -n | awk '
+    { v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%7.1f (%.1f-%.1f)", m, v[1], v[NR] }'
+}
+
+for mode in "${modes[@]}"; do : >"$work/samples.$mode"; run_once "$mode" >/dev/null; done
 for _ in $(seq "$runs"); do
-  for i in "${!modes[@]}"; do run_mode "${modes[$i]}" >>"$work/samples.$i"; done
+  for mode in "${modes[@]}"; do run_once "$mode" >>"$work/samples.$mode"; done
 done
+
+# Distinct methods JIT-compiled in one fresh run, with .env (as above) and with the environment only (no .env to parse).
+jit_methods() {
+  curl -fsS -X POST "$url/_fake/reset"
+  rm -f "$work/jit.txt"
+  DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_JitDisasmSummary=1 "$@" >/dev/null
+  grep 'JIT compiled' "$work/jit.txt" | sed -E 's/^ *[0-9]+: JIT compiled //; s/ \[(Tier|Instrumented|FullOpts|MinOpts)[^]]*\]$//' | sort -u | wc -l
+}
+env_only() {
+  (mkdir -p "$work/bare" && cd "$work/bare" && HUBSPOT_KEY=pat-na1-00000000-0000-0000-0000-000000000000 FIRSTNAME=Zoë LASTNAME="O'Brien" \
+    HUBSPOT_BASE_URL=$url jit_methods "$@")
+}
 
 echo
 echo "$runs runs per mode after one warm-up, modes in turn; $(nproc) cores; $(dotnet --version) SDK; fake at $url"
-printf '%-18s %-24s %-24s %-22s %s\n' mode "wall ms" "overhead ms" "peak RSS MB" requests
-for i in "${!modes[@]}"; do print_mode "${modes[$i]}" "$i"; done
-
-# Warm `dotnet run`: build once, then time runs with nothing changed (wall only).
-dotnet build "$root/HubSpotChallenge.csproj" -v quiet -nologo >/dev/null
-: >"$work/samples"
-for _ in $(seq "$(( runs < 5 ? runs : 5 ))"); do
-  run_once fresh dotnet run --project "$root/HubSpotChallenge.csproj" >>"$work/samples"
+printf '%-14s %-22s %-22s %-20s %s\n' mode "wall ms" "overhead ms" "peak RSS MB" requests
+for mode in "${modes[@]}"; do
+  printf '%-14s %-22s %-22s %-20s %s\n' "$mode" "$(summarize "$mode" 1 1)" "$(summarize "$mode" 2 1)" "$(summarize "$mode" 3 1024)" \
+    "$(awk '{ print $4 }' "$work/samples.$mode" | sort -u | paste -sd/ -)"
 done
-printf '%-18s %-24s %-24s %-22s %s\n' "dotnet run (warm)" "$(summarize 1 1)" "$(summarize 2 1)" "$(summarize 3 1024)" \
-  "$(awk '{print $4}' "$work/samples" | sort -u | paste -sd/ -)"
 echo
-echo "overhead = wall - ${pace_ms} ms x requests; peak RSS of the measured process (for dotnet run, the CLI's)."
+ratio() { awk -v a="$(awk '{ print $2 }' "$work/samples.$1" | median)" -v f="$(awk '{ print $2 }' "$work/samples.$2" | median)" 'BEGIN { printf "%.2f", a / f }'; }
+echo "overhead ratio app/floor: JIT $(ratio app floor)$([ ! -s "$work/samples.app-native" ] || echo ", native $(ratio app-native floor-native)")"
+echo "JIT-compiled methods, with .env: app $(jit_methods dotnet "$out/app/$app.dll"), floor $(jit_methods dotnet "$out/floor/floor.dll");" \
+  "environment only: app $(env_only dotnet "$out/app/$app.dll"), floor $(env_only dotnet "$out/floor/floor.dll")"
+echo "overhead = wall - ${pace_ms} ms x requests; app-rerun runs against the records its previous run left."

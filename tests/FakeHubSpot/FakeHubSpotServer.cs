@@ -68,6 +68,15 @@ public sealed record Fault
     /// <summary>The correlation id in the body of a named fault, for tests to look for in the app's output.</summary>
     public string? CorrelationId { get; init; }
 
+    /// <summary>Handle the request normally (store what it writes) before answering with <see cref="Status"/>.</summary>
+    public bool StoreFirst { get; init; }
+
+    /// <summary>Answer with <see cref="Status"/> at once, and store what the request writes this much later.</summary>
+    public TimeSpan StoreAfter { get; init; }
+
+    /// <summary>Handle the request normally, then send only half of the answer's body and close the connection.</summary>
+    public bool CutShort { get; init; }
+
     /// <summary>Answer with this status, body and headers; nothing is stored.</summary>
     public static Fault Respond(int status, string body = "", params (string Name, string Value)[] headers) =>
         new() { Status = status, Body = body, Headers = headers.ToDictionary(h => h.Name, h => h.Value) };
@@ -77,6 +86,20 @@ public sealed record Fault
 
     /// <summary>Handle the request normally (store it), then close the connection without answering.</summary>
     public static Fault LoseTheAnswer() => new() { LoseAnswer = true };
+
+    /// <summary>Handle the request normally (store it), then send half of the body its Content-Length announces, and close.</summary>
+    public static Fault CutBodyShort() => new() { CutShort = true };
+
+    /// <summary>
+    /// An HTML error page from Cloudflare's edge in front of HubSpot (520 to 524); <paramref name="afterStoring"/>: HubSpot
+    /// stored the record before the edge gave up (a 524 means the origin was still working).
+    /// </summary>
+    public static Fault EdgePage(int status, bool afterStoring = false) => Respond(status,
+        $"<!DOCTYPE html><html><head><title>api.hubapi.com | {status}: {(status == 524 ? "A timeout occurred" : "Web server is returning an unknown error")}</title></head><body>cloudflare</body></html>",
+        ("Content-Type", "text/html; charset=UTF-8"), ("Server", "cloudflare")) with { StoreFirst = afterStoring };
+
+    /// <summary>HubSpot answers <paramref name="status"/> (its JSON error) at once, but stores the record <paramref name="after"/> later.</summary>
+    public static Fault LateStore(int status, TimeSpan after) => ServerError(status) with { StoreAfter = after };
 
     /// <summary>Wait, then handle the request normally.</summary>
     public static Fault Slow(TimeSpan delay) => new() { Delay = delay };
@@ -372,6 +395,16 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             return;
         }
 
+        if (fault is { StoreAfter.Ticks: > 0 })
+        {
+            _ = StoreLaterAsync(route, body, fault.StoreAfter);
+        }
+
+        if (fault is { StoreFirst: true })
+        {
+            Handle(route, ids, request, body, correlationId);
+        }
+
         var answer = fault switch
         {
             { Status: { } status, Reshape: { } edit } => Reshape(new Answer(status, UnhandledBody(route, ids)), edit),
@@ -397,10 +430,32 @@ public sealed partial class FakeHubSpotServer : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
+        if (fault is { CutShort: true })
+        {
+            var bytes = Encoding.UTF8.GetBytes(answer.Body);
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            context.Abort();
+            return;
+        }
+
         if (answer.Body.Length > 0)
         {
             await context.Response.WriteAsync(answer.Body, context.RequestAborted);
         }
+    }
+
+    // HubSpot went on working after its answer: the record appears later, as if the request had just been handled.
+    async Task StoreLaterAsync(Route? route, string body, TimeSpan after)
+    {
+        await Task.Delay(after);
+        _ = route switch
+        {
+            Route.CreateCompany => CreateCompany(body, Guid.NewGuid().ToString()),
+            Route.CreateContact => CreateContact(body, Guid.NewGuid().ToString()),
+            _ => throw new InvalidOperationException($"A late store needs a create, not {route}."),
+        };
     }
 
     // Valid JSON that a careless client would read whole: {"id":"1","padding":"xxxx..."}.

@@ -87,7 +87,7 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "with more than 1 MB while creating the contact");
+        Expect.OneClearFailure(run, $"{scenario.HubSpot.BaseUrl.Authority} sent more than 1 MB while creating the contact; HubSpot's answers here are a few KB. Check HUBSPOT_BASE_URL.");
         Assert.DoesNotContain(Route.SearchCompanies, Expect.Routes(scenario));
     }
 
@@ -116,7 +116,7 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "the host name hubspot-challenge.invalid does not exist. Check HUBSPOT_BASE_URL");
+        Expect.OneClearFailure(run, "the host name hubspot-challenge.invalid could not be resolved. Check HUBSPOT_BASE_URL");
         Assert.DoesNotContain("trying again", run.Stdout, StringComparison.Ordinal);
     }
 

@@ -19,8 +19,8 @@ public sealed class SettingsRules
             everything[name] = value;
         }
 
-        var (settings, problems, notes) = Settings.Load(name => everything.GetValueOrDefault(name), new DotEnvFile(dotEnv ?? [], []), dryRun);
-        return (settings?.Email, problems, notes);
+        var (settings, problems) = Settings.Load(name => everything.GetValueOrDefault(name), new DotEnvFile(dotEnv ?? [], []), dryRun);
+        return (settings?.Email, problems, [.. new[] { settings is null ? null : Settings.TokenProblem(settings.Token) }.OfType<string>()]);
     }
 
     public static TheoryData<string, string?, string> Problems => new()
@@ -97,13 +97,12 @@ public sealed class SettingsRules
     }
 
     [Fact]
-    public void AnEmptyVariableInTheEnvironmentThatHidesDotEnvIsNamedOnce()
+    public void AnEmptyVariableInTheEnvironmentIsUnsetSoDotEnvsValueIsUsed()
     {
-        var (_, problems, _) = Load(new() { ["FIRSTNAME"] = "" }, new() { ["FIRSTNAME"] = "Grace" });
+        var (email, problems, _) = Load(new() { ["FIRSTNAME"] = "" }, new() { ["FIRSTNAME"] = "Grace" });
 
-        Assert.Equal(
-            ["FIRSTNAME is set but empty in the environment, which hides its value in .env: unset it (unset FIRSTNAME) or give it a value."],
-            problems);
+        Assert.Empty(problems);
+        Assert.Equal("grace.lovelace@example.com", email);
     }
 
     [Theory]
@@ -135,17 +134,11 @@ public sealed class SettingsRules
     }
 
     [Fact]
-    public void TheSettingsNeverPrintTheToken()
+    public void OnceReadTheTokenIsHiddenInEveryPrintedLineEvenInsideHubSpotsMessages()
     {
-        var (settings, _, _) = Settings.Load(
-            name => name switch { "HUBSPOT_KEY" => Token, "FIRSTNAME" or "LASTNAME" => "Ada", _ => null },
-            new DotEnvFile(new Dictionary<string, string>(), []),
-            dryRun: false);
+        Load([]);
 
-        Assert.NotNull(settings);
-        Assert.DoesNotContain(Token, settings.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(Token, $"{settings.Token}", StringComparison.Ordinal);
-        Assert.Equal(Token, settings.Token.Reveal());
+        Assert.Equal("Bad header: Authorization: Bearer (hidden).", Terminal.Printable($"Bad header: Authorization: Bearer {Token}."));
     }
 
     [Theory]
@@ -160,13 +153,18 @@ public sealed class SettingsRules
     [InlineData("Œdipe", "Þórsson", "oedipe.thorsson@example.com")]
     [InlineData("李", "Smith", "smith@example.com")]
     [InlineData("Юлия", "李", "")]
+    [InlineData("İsmail", "Yılmaz", "ismail.yilmaz@example.com")]
+    [InlineData("Muḥammad", "Ṣāliḥ", "muhammad.salih@example.com")]
+    [InlineData("Łukasz", "Ødegård", "lukasz.odegard@example.com")]
+    [InlineData("Lǚ", "Nguyễn", "lu.nguyen@example.com")]
+    [InlineData("ǅemal", "ẞtraße", "dzemal.sstrasse@example.com")]
     public void TheEmailIsBuiltFromTheNamesWithAccentsFolded(string firstName, string lastName, string email) =>
         Assert.Equal(email, Settings.EmailFromNames(firstName, lastName));
 
     [Theory]
     [InlineData(150, 150, 32, 31)]
     [InlineData(5, 150, 5, 58)]
-    [InlineData(150, 5, 32, 5)]
+    [InlineData(150, 5, 58, 5)]
     [InlineData(31, 32, 31, 32)]
     public void LongNamesAreShortenedSoTheLocalPartKeepsWithin64Characters(int firstLength, int lastLength, int firstKept, int lastKept)
     {
@@ -212,14 +210,20 @@ public sealed class DotEnvRules
         Assert.DoesNotContain(values.Values, v => v.Contains("pat-", StringComparison.Ordinal));
     }
 
-    public static TheoryData<string> NotSmallRegularFiles => new() { "directory", "fifo", "/dev/zero", "large" };
+    public static TheoryData<string, string> UnreadableFiles => new()
+    {
+        { "directory", "Access to the path" },
+        { "link to a missing file", "Could not find file" },
+        { "socket", "No such device or address" },
+    };
 
     [Theory]
-    [MemberData(nameof(NotSmallRegularFiles))]
-    public void ADotEnvThatIsNotASmallRegularFileIsOneProblem(string kind)
+    [MemberData(nameof(UnreadableFiles))]
+    public void ADotEnvThatCannotBeReadIsOneProblemNamingItsPath(string kind, string reason)
     {
         var directory = Directory.CreateTempSubdirectory("hubspot-challenge-dotenv-").FullName;
         var path = Path.Combine(directory, ".env");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
         try
         {
             switch (kind)
@@ -227,26 +231,34 @@ public sealed class DotEnvRules
                 case "directory":
                     Directory.CreateDirectory(path);
                     break;
-                case "fifo":
-                    Posix.CreateFifo(path);
-                    break;
-                case "large":
-                    File.WriteAllText(path, string.Concat(Enumerable.Repeat("# padding padding padding padding padding padding\n", 2000)));
+                case "socket":
+                    socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
                     break;
                 default:
-                    File.CreateSymbolicLink(path, kind);
+                    File.CreateSymbolicLink(path, Path.Combine(directory, "missing"));
                     break;
             }
 
             var dotEnv = DotEnvFile.Read(path);
 
             Assert.Empty(dotEnv.Values);
-            Assert.Contains(kind == "directory" ? "is a directory" : "It must be a regular file of at most 64 KB", Assert.Single(dotEnv.Problems), StringComparison.Ordinal);
+            var problem = Assert.Single(dotEnv.Problems);
+            Assert.StartsWith($"{path} could not be read (", problem, StringComparison.Ordinal);
+            Assert.Contains(reason, problem, StringComparison.Ordinal);
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public void NoDotEnvIsNoProblem()
+    {
+        var dotEnv = DotEnvFile.Read(Path.Combine(Directory.CreateTempSubdirectory("hubspot-challenge-dotenv-").FullName, ".env"));
+
+        Assert.Empty(dotEnv.Values);
+        Assert.Empty(dotEnv.Problems);
     }
 
     [Fact]
@@ -266,7 +278,7 @@ public sealed class DotEnvRules
 /// <summary>What each answer from HubSpot means: retry or not, how long to wait, and the line the user reads.</summary>
 public sealed class AnswerRules
 {
-    static HubSpotResponse Answer(int status, string body = "", string? mediaType = "application/json", params (string Name, string Value)[] headers)
+    static Answer Answer(int status, string body = "", string? mediaType = "application/json", params (string Name, string Value)[] headers)
     {
         using var message = new HttpResponseMessage((HttpStatusCode)status);
         foreach (var (name, value) in headers)
@@ -274,10 +286,12 @@ public sealed class AnswerRules
             message.Headers.TryAddWithoutValidation(name, value);
         }
 
-        return new HubSpotResponse("creating the contact", "api.hubapi.com", (HttpStatusCode)status, Encoding.UTF8.GetBytes(body), mediaType, message.Headers);
+        return new Answer("creating the contact", "api.hubapi.com", status, Encoding.UTF8.GetBytes(body), mediaType, message.Headers);
     }
 
     static string RateLimit(string policy) => $$"""{"status":"error","message":"You have reached your limit.","errorType":"RATE_LIMIT","policyName":"{{policy}}"}""";
+
+    const string EdgePage = "<!DOCTYPE html><html><head><title>api.hubapi.com | 524: A timeout occurred</title></head><body>Cloudflare</body></html>";
 
     public static TheoryData<int, string, string?, bool, double?, bool> Decisions => new()
     {
@@ -294,14 +308,19 @@ public sealed class AnswerRules
         { 502, "<html>Bad gateway</html>", null, true, null, true },
         { 503, "{}", "7", true, 7, true },
         { 504, "", null, true, null, true },
-        { 521, "", null, true, null, true },
+        { 520, EdgePage, null, true, null, true },
+        { 521, EdgePage, null, true, null, true },
+        { 522, EdgePage, null, true, null, true },
+        { 524, EdgePage, null, true, null, true },
         { 501, "{}", null, false, null, true },
         { 400, "{}", null, false, null, false },
         { 401, "{}", null, false, null, false },
         { 403, "{}", null, false, null, false },
         { 404, "", null, false, null, false },
+        { 404, "<html>Not found</html>", null, false, null, false },
         { 409, "{}", null, false, null, false },
         { 477, "{}", "7200", false, null, false },
+        { 307, "", null, false, null, false },
     };
 
     [Theory]
@@ -315,7 +334,7 @@ public sealed class AnswerRules
             _ => [("Retry-After", header)],
         };
 
-        var failure = Answer(status, body, headers: headers).ToFailure();
+        var failure = Answer(status, body, body.StartsWith('<') ? "text/html" : "application/json", headers).ToFailure();
 
         Assert.Equal(worthRetrying, failure.WorthRetrying);
         Assert.Equal(waitSeconds, failure.Wait?.TotalSeconds);
@@ -338,6 +357,7 @@ public sealed class AnswerRules
             "HubSpot refused the values (400 VALIDATION_ERROR) while creating the contact: Property values were not valid: Email address x is invalid. Correct what it names" },
         { 404, "", null, "HubSpot answered 404 while creating the contact: (no message). Check HUBSPOT_BASE_URL" },
         { 418, "<html><h1>I'm a teapot</h1></html>", "text/html", "api.hubapi.com answered 418 with text/html, not HubSpot's JSON, while creating the contact. Check HUBSPOT_BASE_URL" },
+        { 524, EdgePage, "text/html", "HubSpot had trouble (524) while creating the contact: (a text/html page). Run again later." },
         { 429, RateLimit("DAILY"), "application/json", "HubSpot's daily API limit for this account is spent (429 DAILY) while creating the contact. It resets at midnight in the account's time zone" },
         { 429, RateLimit("TEN_SECONDLY_ROLLING"), "application/json", "HubSpot's rate limit held (429 TEN_SECONDLY_ROLLING) while creating the contact: You have reached your limit. Wait a little" },
         { 477, """{"message":"This portal is being migrated."}""", "application/json", "The HubSpot account is being migrated (477) while creating the contact: This portal is being migrated. Run again later." },
@@ -357,60 +377,100 @@ public sealed class AnswerRules
     }
 
     [Fact]
+    public void ARedirectNamesItsTargetWithoutTheQuery()
+    {
+        var failure = Answer(307, "", null, ("Location", "https://elsewhere.example/crm/objects/2026-09/contacts?steal=1")).ToFailure();
+
+        Assert.Contains("answered 307 while creating the contact, redirecting to https://elsewhere.example/crm/objects/2026-09/contacts;", failure.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("steal", failure.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheCorrelationIdComesFromTheBodyOrElseTheHeader()
     {
         Assert.Equal("c-body", Answer(500, """{"correlationId":"c-body"}""").ToFailure().CorrelationId);
         Assert.Equal("c-header", Answer(500, "", headers: ("X-HubSpot-Correlation-Id", "c-header")).ToFailure().CorrelationId);
     }
 
-    public static TheoryData<string, string> UnreadableRecords => new()
+    public static TheoryData<string, string?, string> UnreadableRecords => new()
     {
-        { "{}", "no 'id' at $" },
-        { """{"id":null}""", "null at $.id" },
-        { """{"id":""}""", "an empty id at $" },
-        { """{"id":5}""", "nothing usable at $.id" },
-        { "null", "null at $" },
-        { "<html></html>", "application/json, not JSON" },
-        { """{"id":"1","associations":{"companies":{"results":[null]}}}""", "a null entry in results" },
+        { "{}", "application/json", "no 'id' at $" },
+        { """{"id":null}""", "application/json", "null at $.id" },
+        { """{"id":""}""", "application/json", "an empty id at $" },
+        { """{"id":5}""", "application/json", "nothing usable at $.id" },
+        { "null", "application/json", "nothing usable at $" },
+        { "[]", "application/json", "nothing usable at $" },
+        { "{\"id\":", "application/json", "application/json, not JSON" },
+        { "<html></html>", "text/html", "text/html, not JSON" },
+        { "", null, "no content type, not JSON" },
     };
 
     [Theory]
     [MemberData(nameof(UnreadableRecords))]
-    public void ARecordWithoutWhatTheProgramNeedsIsOneClearFailure(string body, string detail)
+    public void ARecordWithoutWhatTheProgramNeedsIsOneClearFailure(string body, string? mediaType, string detail)
     {
-        var e = Assert.Throws<HubSpotException>(() => Answer(201, body).Read(Json.Context.HubSpotRecord));
+        var answer = Answer(201, body, mediaType);
 
-        Assert.StartsWith($"HubSpot answered 201 while creating the contact, but without what the program needs ({detail}", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<HubSpotException>(() => answer.Id(answer.Json, "$"));
+
+        Assert.StartsWith($"HubSpot answered 201 while creating the contact, but without what the program needs ({detail})", e.Message, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> UnreadableSearches => new()
     {
         { "{}", "no 'results' at $" },
         { """{"total":0,"results":null}""", "null at $.results" },
-        { """{"total":1,"results":[null]}""", "a null entry in results at $" },
+        { """{"total":1,"results":[null]}""", "nothing usable at $.results[0]" },
         { """{"total":1,"results":[{"properties":{"domain":"x.com"}}]}""", "no 'id' at $.results[0]" },
+        { """{"total":1,"results":[{"id":"7","properties":{"name":"Coding Challenge Company GmbH"}}]}""", "no 'domain' at $.results[0].properties" },
     };
 
     [Theory]
     [MemberData(nameof(UnreadableSearches))]
     public void AnUnreadableSearchIsAFailureNotNoCompany(string body, string detail)
     {
-        var e = Assert.Throws<HubSpotException>(() => Answer(200, body).Read(Json.Context.SearchResponse));
+        var e = Assert.Throws<HubSpotException>(() => OurCompany.OldestAmong(Answer(200, body), domainRequired: true));
 
         Assert.Contains($"({detail})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
+    public void TheOldestCompanyWithOurDomainIsChosenAndOtherDomainsAreSkipped()
+    {
+        var answer = Answer(200, """
+            {"results":[
+              {"id":"3","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":"coding-challenge-company.com.example.org"}},
+              {"id":"2","createdAt":"2025-01-01T00:00:00Z","properties":{"domain":" Coding-Challenge-Company.com "}},
+              {"id":"1","createdAt":"2024-06-01T00:00:00Z","properties":{"domain":"coding-challenge-company.com"}},
+              {"id":"4","properties":{"domain":null}}]}
+            """);
+
+        Assert.Equal("1", OurCompany.OldestAmong(answer, domainRequired: false));
+    }
+
+    [Fact]
+    public void AContactsCompaniesAreListedOnceEachAndNoneWhenTheKeyIsAbsent()
+    {
+        var linked = Answer(200, """
+            {"id":"9","associations":{"companies":{"results":[
+              {"id":"5","type":"contact_to_company"},{"id":"5","type":"contact_to_company_unlabeled"},{"id":"6","type":"contact_to_company_unlabeled"}]}}}
+            """);
+
+        Assert.Equal(["5", "6"], linked.CompanyIds());
+        Assert.Empty(Answer(200, """{"id":"9","properties":{}}""").CompanyIds());
+    }
+
+    [Fact]
     public void AnAnswerIsReadAsUtf8WhateverItsCharsetSays()
     {
-        var record = Answer(200, """{"id":"7","properties":{"firstname":"Zoë"}}""", "application/json; charset=nope").Read(Json.Context.HubSpotRecord);
+        var answer = Answer(200, """{"id":"7","properties":{"firstname":"Zoë"}}""", "application/json; charset=nope");
 
-        Assert.Equal("Zoë", record.Property("firstname"));
+        Assert.Equal("Zoë", global::Answer.Text(global::Answer.Field(answer.Json, "properties", System.Text.Json.JsonValueKind.Object), "firstname"));
     }
 }
 
 /// <summary>Text from outside is shown, never obeyed, by the terminal.</summary>
-public sealed class PlainTextRules
+public sealed class PrintingRules
 {
     [Theory]
     [InlineData("Zoë Ødegård 李 O'Brien", "Zoë Ødegård 李 O'Brien")]
@@ -421,14 +481,14 @@ public sealed class PlainTextRules
     [InlineData("joiner\u200Dkept", "joiner\u200Dkept")]
     [InlineData("emoji 🙂 kept", "emoji 🙂 kept")]
     public void ControlAndInvisibleCharactersAreShownAsTheirCodes(string text, string shown) =>
-        Assert.Equal(shown, PlainText.Printable(text));
+        Assert.Equal(shown, Terminal.Printable(text));
 
     [Fact]
-    public void ALoneSurrogateIsShownAsItsCode() => Assert.Equal("lone \\uD800 surrogate", PlainText.Printable($"lone {(char)0xD800} surrogate"));
+    public void ALoneSurrogateIsShownAsItsCode() => Assert.Equal("lone \\uD800 surrogate", Terminal.Printable($"lone {(char)0xD800} surrogate"));
 
     [Theory]
     [InlineData("Done", "Done.")]
     [InlineData("Done.", "Done.")]
     [InlineData("Done!  ", "Done!")]
-    public void ASentenceEndsWithOnePeriod(string text, string sentence) => Assert.Equal(sentence, PlainText.Sentence(text));
+    public void ASentenceEndsWithOnePeriod(string text, string sentence) => Assert.Equal(sentence, Terminal.Sentence(text));
 }
