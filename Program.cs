@@ -38,7 +38,7 @@ try
     // The one request that depends on the configuration; the rest are in docs/behaviour.md.
     if (dryRun)
     {
-        Terminal.Out($"Dry run: nothing is sent. The first request would be\nPOST {settings.ApiRoot}{Paths.Contacts}\n  {Bodies.Contact(settings)}" +
+        Terminal.Out($"Dry run: nothing is sent. The first request would be\nPOST {settings.ApiRoot}{Api.Contacts}\n  {Api.ContactBody(settings)}" +
             (Settings.TokenProblem(settings.Token) is { } note ? $"\nNote: {note}" : ""));
         return ExitCode.Done;
     }
@@ -96,7 +96,7 @@ void Cancel(PosixSignalContext context)
 // Contacts are unique by email: create, and on 409 reuse the one HubSpot names.
 static async Task<Ensured> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
-    var answer = await hubspot.SendAsync("creating the contact", HttpMethod.Post, Paths.Contacts, Bodies.Contact(settings), ct, alsoAccept: 409);
+    var answer = await hubspot.SendAsync("creating the contact", HttpMethod.Post, Api.Contacts, Api.ContactBody(settings), ct, alsoAccept: 409);
     if (answer.Status != 409)
     {
         return new(answer.RecordId(), Created: true);
@@ -105,7 +105,7 @@ static async Task<Ensured> EnsureContactAsync(PacedHubSpotClient hubspot, Settin
     // The id is only in the prose, "Existing ID: 37765128953"; without it, read the contact by email (no lag, unlike search).
     var existingId = (Answer.Text(answer.Json, "message") ?? "").Split("Existing ID: ") is [_, var rest, ..] ? string.Concat(rest.TakeWhile(char.IsAsciiDigit)) : "";
     return new(existingId.Length > 0 ? existingId
-        : (await hubspot.SendAsync("reading the existing contact by email", HttpMethod.Get, Paths.ContactByEmail(settings.Email), null, ct)).RecordId(), Created: false);
+        : (await hubspot.SendAsync("reading the existing contact by email", HttpMethod.Get, Api.ContactByEmail(settings.Email), null, ct)).RecordId(), Created: false);
 }
 
 // HubSpot does not deduplicate companies created through the API: look for ours before creating one.
@@ -113,7 +113,7 @@ static async Task<Ensured> EnsureCompanyAsync(PacedHubSpotClient hubspot, Ensure
 {
     // An existing contact leads to it through its associations (no lag); else search, which misses one created seconds ago.
     var found = (contact.Created ? null : await FindLinkedCompanyAsync(hubspot, contact.Id, ct))
-        ?? OurCompany.OldestAmong(await hubspot.SendAsync("searching for the company", HttpMethod.Post, Paths.CompanySearch, Bodies.CompanySearch, ct), domainRequired: true);
+        ?? OurCompany.OldestAmong(await hubspot.SendAsync("searching for the company", HttpMethod.Post, Api.CompanySearch, Api.CompanySearchBody, ct), domainRequired: true);
     if (found is not null)
     {
         return new(found, Created: false);
@@ -122,7 +122,7 @@ static async Task<Ensured> EnsureCompanyAsync(PacedHubSpotClient hubspot, Ensure
     try
     {
         // Created already associated with the contact, so the contact's associations find it without lag.
-        return new((await hubspot.SendAsync("creating the company", HttpMethod.Post, Paths.Companies, Bodies.Company(contact.Id), ct, sendOnce: true)).RecordId(), Created: true);
+        return new((await hubspot.SendAsync("creating the company", HttpMethod.Post, Api.Companies, Api.CompanyBody(contact.Id), ct, sendOnce: true)).RecordId(), Created: true);
     }
     catch (HubSpotException e) when (e.MaybeStored is { } unclear)
     {
@@ -140,20 +140,20 @@ static async Task<Ensured> EnsureCompanyAsync(PacedHubSpotClient hubspot, Ensure
 // Reads by id and batch reads come from HubSpot's primary store: they see a company created a moment ago.
 static async Task<string?> FindLinkedCompanyAsync(PacedHubSpotClient hubspot, string contactId, CancellationToken ct)
 {
-    var ids = (await hubspot.SendAsync("reading the contact's companies", HttpMethod.Get, Paths.ContactWithCompanies(contactId), null, ct)).CompanyIds();
+    var ids = (await hubspot.SendAsync("reading the contact's companies", HttpMethod.Get, Api.ContactWithCompanies(contactId), null, ct)).CompanyIds();
     return ids.Count == 0 ? null : OurCompany.OldestAmong(
-        await hubspot.SendAsync("reading the contact's companies", HttpMethod.Post, Paths.CompaniesBatchRead, Bodies.BatchRead(ids), ct), domainRequired: false);
+        await hubspot.SendAsync("reading the contact's companies", HttpMethod.Post, Api.CompaniesBatchRead, Api.BatchReadBody(ids), ct), domainRequired: false);
 }
 
 // Re-associating an existing pair succeeds, so this step is safe to repeat. Its 200 is not proof: COMPLETE without errors
 // is, and PENDING or PROCESSING (accepted, not finished) holds only if a read of the contact's companies shows it.
 static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
 {
-    var answer = await hubspot.SendAsync("associating the contact with the company", HttpMethod.Put, Paths.Association(contactId, companyId), null, ct);
+    var answer = await hubspot.SendAsync("associating the contact with the company", HttpMethod.Put, Api.Association(contactId, companyId), null, ct);
     var status = answer.Need(answer.Json, "status", JsonValueKind.String, "$").GetString();
     var error = Answer.Items(answer.Json, "errors").Select(e => Answer.Text(e, "message") ?? "no message").FirstOrDefault();
     var holds = error is null && (status == "COMPLETE" || (status is "PENDING" or "PROCESSING"
-        && (await hubspot.SendAsync("confirming the association", HttpMethod.Get, Paths.ContactWithCompanies(contactId), null, ct)).CompanyIds().Contains(companyId)));
+        && (await hubspot.SendAsync("confirming the association", HttpMethod.Get, Api.ContactWithCompanies(contactId), null, ct)).CompanyIds().Contains(companyId)));
     if (!holds)
     {
         throw new HubSpotException($"HubSpot did not confirm that contact {contactId} is associated with company {companyId} ({status}" +
@@ -163,10 +163,7 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
 
 static class ExitCode
 {
-    public const int Done = 0;
-    public const int Failed = 1;
-    public const int Usage = 2;
-    public const int Cancelled = 130;
+    public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130;
 }
 
 static class OurCompany
@@ -188,19 +185,17 @@ static class OurCompany
                 ?? (domainRequired ? throw answer.Unusable($"no 'domain' at $.results[{i}].properties") : "");
             var createdAt = Answer.Field(company, "createdAt", JsonValueKind.String) is { ValueKind: JsonValueKind.String } text
                 && text.TryGetDateTimeOffset(out var date) ? date : DateTimeOffset.MaxValue;
-            if (domain.Trim().Equals(Domain, StringComparison.OrdinalIgnoreCase) && (oldest is null || createdAt < oldest.Value.CreatedAt))
-            {
-                oldest = (id, createdAt);
-            }
+            oldest = domain.Trim().Equals(Domain, StringComparison.OrdinalIgnoreCase) && (oldest is null || createdAt < oldest.Value.CreatedAt) ? (id, createdAt) : oldest;
         }
 
         return oldest?.Id;
     }
 }
 
-static class Paths
+// HubSpot's date-versioned API (the v3/v4 paths lose support in 2027): its paths, and its bodies as its documentation writes
+// them. Its schema requires "associations" on a create, and "after" and "sorts" on a search: sent, empty where need be.
+static class Api
 {
-    // HubSpot's date-versioned API; the v3/v4 paths lose support in 2027.
     public const string ApiVersion = "2026-09";
     public const string Contacts = $"/crm/objects/{ApiVersion}/contacts";
     public const string Companies = $"/crm/objects/{ApiVersion}/companies";
@@ -212,24 +207,19 @@ static class Paths
     public static string ContactWithCompanies(string contactId) => $"{Contacts}/{contactId}?associations=companies";
 
     public static string Association(string contactId, string companyId) => $"{Contacts}/{contactId}/associations/default/companies/{companyId}";
-}
 
-// The request bodies as HubSpot's documentation writes them. Its schema requires "associations" on a create, and "after"
-// and "sorts" on a search: they are sent, empty where there is nothing to say.
-static class Bodies
-{
-    public static string Contact(Settings s) =>
+    public static string ContactBody(Settings s) =>
         $$"""{"properties":{"email":{{Json(s.Email)}},"firstname":{{Json(s.FirstName)}},"lastname":{{Json(s.LastName)}}},"associations":[]}""";
 
     // 280 is HubSpot's unlabeled company-to-contact association: the company is born linked to the contact.
-    public static string Company(string contactId) =>
+    public static string CompanyBody(string contactId) =>
         $$"""{"properties":{"name":"{{OurCompany.Name}}","domain":"{{OurCompany.Domain}}"},"associations":[{"to":{"id":{{Json(contactId)}}},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}""";
 
     // Sorted by createdate, so that the oldest match is on the first page however many there are.
-    public const string CompanySearch =
+    public const string CompanySearchBody =
         $$"""{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"{{OurCompany.Domain}}"}]}],"properties":["name","domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":100}""";
 
-    public static string BatchRead(List<string> ids) =>
+    public static string BatchReadBody(List<string> ids) =>
         $$"""{"inputs":[{{string.Join(',', ids.Select(id => $$"""{"id":{{Json(id)}}}"""))}}],"properties":["name","domain"],"propertiesWithHistory":[]}""";
 
     // Letters beyond ASCII stay readable in --dry-run; it is still valid JSON.
@@ -352,7 +342,6 @@ sealed record Ensured(string Id, bool Created)
 sealed record Failure(string Text, string Reason, bool WorthRetrying, bool MayHaveHappened, TimeSpan? Wait = null, string? CorrelationId = null)
 {
     public string Correlation => CorrelationId is null ? "" : $" (correlation id {CorrelationId})";
-
 }
 
 /// <summary>An answer from HubSpot, read whole as UTF-8 whatever its charset says. A 2xx is read strictly, an error loosely.</summary>
@@ -396,7 +385,7 @@ sealed class Answer(string step, string host, int status, byte[] body, string? m
         var category = Text(Json, "category") ?? policy;
         var label = category is null ? $"{status}" : $"{status} {category}";
         var isJson = Json.ValueKind != JsonValueKind.Undefined || body.Length == 0;
-        var message = Text(Json, "message") is { Length: > 0 } m ? Terminal.Sentence(Readable(m)) : isJson ? "(no message)." : $"(a {mediaType ?? "non-JSON"} page).";
+        var message = Text(Json, "message") is { Length: > 0 } m ? Terminal.Sentence(m) : isJson ? "(no message)." : $"(a {mediaType ?? "non-JSON"} page).";
         var scopes = Items(Json, "errors").Select(e => Field(e, "context", JsonValueKind.Object)).Append(Field(Json, "context", JsonValueKind.Object))
             .SelectMany(context => Items(context, "requiredScopes").Concat(Items(context, "requiredGranularScopes")).Concat(Items(context, "missingScopes")))
             .Select(scope => scope.ValueKind == JsonValueKind.String ? scope.GetString() : null).OfType<string>().Distinct().ToList();
@@ -456,14 +445,6 @@ sealed class Answer(string step, string host, int status, byte[] body, string? m
     string Target() => headers.Location is not { } location ? "nowhere (no Location)"
         : Terminal.Shortened(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0]);
 
-    // Validation errors carry JSON inside the message: "Property values were not valid: [{...,"message":"..."}]".
-    static string Readable(string message)
-    {
-        var start = message.IndexOf(": [", StringComparison.Ordinal);
-        var details = start < 0 ? default : Parse(Encoding.UTF8.GetBytes(message[(start + 2)..]));
-        var texts = details.ValueKind == JsonValueKind.Array ? details.EnumerateArray().Select(d => Text(d, "message")).OfType<string>().ToList() : [];
-        return texts.Count == 0 ? message : $"{message[..start]}: {string.Join("; ", texts)}";
-    }
 }
 
 /// <summary>Everything the run needs, checked before any request is sent.</summary>
@@ -515,12 +496,10 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             lastProblem,
             emailText.Length > 0 ? NameProblem("CONTACT_EMAIL", emailText, token) ?? EmailProblem(emailText)
                 : email.Length == 0 && firstProblem is null && lastProblem is null ? "FIRSTNAME and LASTNAME have no Latin letters or digits to build an email from: set CONTACT_EMAIL." : null,
-            urlText.Contains('@', StringComparison.Ordinal)
-                // A user name or password would be ignored, then echoed: refused without quoting it.
-                ? "HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token."
-                : url is null || url.Scheme is not ("https" or "http") || url.Host.Length == 0 ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' is not an absolute http(s) URL, e.g. https://api.hubapi.com."
-                : url.Query.Length > 0 || url.Fragment.Length > 0 ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' has a query or a fragment: give the host, and a path prefix if a gateway needs one."
-                : url.Scheme == "http" && !url.IsLoopback ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' uses http:// to a host that is not this machine: the token would travel in clear text. Use https://."
+            // A user name or password would be ignored, then echoed: refused without quoting it. Plain http would show the token.
+            urlText.Contains('@', StringComparison.Ordinal) ? "HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token."
+                : url is null || !(url.Scheme == "https" || (url.Scheme == "http" && url.IsLoopback)) || url.Query.Length + url.Fragment.Length > 0
+                ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' is not an https URL like https://api.hubapi.com (http:// only to this machine; no query)."
                 : null,
             seconds == 0 ? $"HUBSPOT_TIMEOUT_SECONDS '{Terminal.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300." : null,
         ];
