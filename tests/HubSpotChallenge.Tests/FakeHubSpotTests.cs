@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -100,6 +101,64 @@ public sealed class FakeHubSpotTests
         Assert.Equal(HttpStatusCode.TooManyRequests, reads[100].StatusCode);
         Assert.Contains("\"policyName\":\"TEN_SECONDLY_ROLLING\"", await reads[100].Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
         reads.ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public async Task ABatchReadOfAnIdThatDoesNotExistAnswers200WithTheIdInItsErrors()
+    {
+        await using var hub = await FakeHubSpotServer.StartAsync();
+        var company = hub.SeedCompany("X", "x.example", DateTimeOffset.UtcNow);
+        using var client = Client(hub);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var read = await client.PostAsync("/crm/objects/2026-09/companies/batch/read",
+            Json($$"""{"inputs":[{"id":"{{company.Id}}"},{"id":"404"}],"properties":["domain"],"propertiesWithHistory":[]}"""), ct);
+        var answer = JsonNode.Parse(await read.Content.ReadAsStringAsync(ct))!;
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(company.Id, Assert.Single(answer["results"]!.AsArray())!["id"]!.GetValue<string>());
+        Assert.Equal(1, answer["numErrors"]!.GetValue<int>());
+        Assert.Equal("404", answer["errors"]![0]!["context"]!["ids"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task RunAloneItPrintsOneLinePerRequestWithMethodPathAndStatusAndStopsOnSigterm()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "FakeHubSpot.dll"), "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var fake = Process.Start(start)!;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            var url = (await fake.StandardOutput.ReadLineAsync(timeout.Token))!.Split(' ')[^1];
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            using var refused = await client.PostAsync("/crm/objects/2026-09/contacts", Json("{}"), timeout.Token);
+            var line = await fake.StandardOutput.ReadLineAsync(timeout.Token);
+            while (line is not null && !line.Contains(" POST ", StringComparison.Ordinal))
+            {
+                line = await fake.StandardOutput.ReadLineAsync(timeout.Token);
+            }
+
+            Posix.Send(fake.Id, Posix.SIGTERM);
+            var rest = await fake.StandardOutput.ReadToEndAsync(timeout.Token);
+            await fake.WaitForExitAsync(timeout.Token);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Matches(@"^\d\d:\d\d:\d\d\.\d{3} POST /crm/objects/2026-09/contacts 401$", line);
+            Assert.Contains("Stored 0 contact(s), 0 company(ies), 0 association(s).", rest, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!fake.HasExited)
+            {
+                fake.Kill();
+            }
+        }
     }
 
     static HttpClient Client(FakeHubSpotServer hub)

@@ -73,7 +73,7 @@ public sealed class NeverTwiceTests
     {
         await using var scenario = await Scenario.StartAsync();
         scenario.HubSpot.SearchLag = TimeSpan.FromSeconds(30);
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.LoseTheAnswer());
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.LoseAnswerAfterStoring());
 
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 

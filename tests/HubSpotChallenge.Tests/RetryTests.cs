@@ -56,7 +56,7 @@ public sealed class RetryTests
     public async Task ADroppedConnectionOnTheAssociationIsRetried()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.Drop());
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.DropConnection());
 
         (await scenario.RunAsync()).ShouldExitWith(0);
 
@@ -83,7 +83,7 @@ public sealed class RetryTests
     public async Task ALostAnswerOnContactCreationIsResolvedByTheConflict()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.LoseTheAnswer());
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.LoseAnswerAfterStoring());
 
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 
