@@ -28,7 +28,8 @@ try
     }
 
     step = "reading the configuration";
-    var (settings, problems) = Settings.Load(Environment.GetEnvironmentVariable, DotEnvFile.Read(".env"), dryRun);
+    var dotEnv = DotEnvFile.Read(".env");
+    var (settings, problems) = Settings.Load(Environment.GetEnvironmentVariable, dotEnv, dryRun);
     if (settings is null)
     {
         Terminal.Error($"Configuration problem{(problems.Count > 1 ? "s" : "")}, nothing was sent to HubSpot:\n  - {string.Join("\n  - ", problems)}");
@@ -39,7 +40,7 @@ try
     if (dryRun)
     {
         Terminal.Out($"Dry run: nothing is sent. The first request would be\nPOST {settings.ApiRoot}{Api.Contacts}\n  {Api.ContactBody(settings)}" +
-            (Settings.TokenProblem(settings.Token) is { } note ? $"\nNote: {note}" : ""));
+            (Settings.TokenProblem(settings.Token, dotEnv) is { } note ? $"\nNote: {note}" : ""));
         return ExitCode.Done;
     }
 
@@ -145,8 +146,7 @@ static async Task<string?> FindLinkedCompanyAsync(PacedHubSpotClient hubspot, st
         await hubspot.SendAsync("reading the contact's companies", HttpMethod.Post, Api.CompaniesBatchRead, Api.BatchReadBody(ids), ct), domainRequired: false);
 }
 
-// Re-associating an existing pair succeeds, so this step is safe to repeat. Its 200 is not proof: COMPLETE without errors
-// is, and PENDING or PROCESSING (accepted, not finished) holds only if a read of the contact's companies shows it.
+// Safe to repeat. Its 200 is no proof: COMPLETE is; PENDING or PROCESSING only if a read of the contact's companies shows it.
 static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
 {
     var answer = await hubspot.SendAsync("associating the contact with the company", HttpMethod.Put, Api.Association(contactId, companyId), null, ct);
@@ -161,18 +161,15 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
     }
 }
 
-static class ExitCode
-{
-    public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130;
-}
+static class ExitCode { public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130; }
 
 static class OurCompany
 {
     public const string Name = "Coding Challenge Company GmbH";
     public const string Domain = "coding-challenge-company.com";
 
-    // Search matches words and a contact may have other companies: only our domain counts, the oldest if several. A hit
-    // of a search by domain without one (domainRequired), or a batch read that is not COMPLETE, is unreadable, never "none".
+    // Only our domain counts (search matches words), the oldest if several. A search hit without a domain, or a batch read
+    // that is not COMPLETE, is unreadable: never "not ours".
     public static string? OldestAmong(Answer answer, bool domainRequired)
     {
         var results = answer.Need(answer.Json, "results", JsonValueKind.Array, "$");
@@ -271,16 +268,11 @@ sealed class PacedHubSpotClient(HttpClient http, Settings settings)
             failure ??= answer!.ToFailure();
             // About 1 s, 2 s, 4 s with ±20% jitter, unless HubSpot said how long; a wait past a minute is not sat through.
             var wait = failure.Wait ?? TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
-            var tooLong = wait > TimeSpan.FromMinutes(1);
-            if (sendOnce && failure.MayHaveHappened)
-            {
-                throw new HubSpotException(failure.Text, maybeStored: failure);
-            }
-
-            if (!failure.WorthRetrying || tooLong || attempt == MaxAttempts)
+            var (tooLong, maybeStored) = (wait > TimeSpan.FromMinutes(1), sendOnce && failure.MayHaveHappened);
+            if (maybeStored || !failure.WorthRetrying || tooLong || attempt == MaxAttempts)
             {
                 throw new HubSpotException(failure.Text + (failure.WorthRetrying && tooLong ? $" HubSpot asked to wait {wait.TotalMinutes:0} min: run again then." : "")
-                    + (attempt > 1 ? $" Gave up after {attempt} attempts." : "") + failure.Correlation);
+                    + (attempt > 1 ? $" Gave up after {attempt} attempts." : "") + failure.Correlation, maybeStored ? failure : null);
             }
 
             Terminal.Out($"{char.ToUpperInvariant(step[0])}{step[1..]}: {failure.Reason}; trying again in {wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {MaxAttempts}).");
@@ -454,6 +446,8 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     const int LongestName = 200;
     const int LongestLocalPart = 64;
 
+    static readonly string[] Names = ["HUBSPOT_KEY", "FIRSTNAME", "LASTNAME", "CONTACT_EMAIL", "HUBSPOT_BASE_URL", "HUBSPOT_TIMEOUT_SECONDS", "HUBSPOT_CHALLENGE_DEBUG"];
+
     // Latin letters from U+00C0 and U+1E00 as ASCII ('_' dropped, '*' a ligature), from AnyAscii's transliteration of each.
     const string FoldFrom00C0 =
         "aaaaaa*ceeeeiiiidnooooo_ouuuuy**aaaaaa*ceeeeiiiidnooooo_ouuuuy*yaaaaaaccccccccddddeeeeeeeeeegggggggg" +
@@ -486,15 +480,15 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         Uri.TryCreate(urlText.Length > 0 ? urlText : "https://api.hubapi.com", UriKind.Absolute, out var url);
         var seconds = timeoutText.Length == 0 ? 30 : int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 300 ? s : 0;
 
-        var (firstProblem, lastProblem) = (NameProblem("FIRSTNAME", firstName, token), NameProblem("LASTNAME", lastName, token));
+        var (firstProblem, lastProblem) = (NameProblem("FIRSTNAME", firstName, token, dotEnv), NameProblem("LASTNAME", lastName, token, dotEnv));
         List<string?> problems =
         [
             .. dotEnv.Problems,
-            dryRun ? null : TokenProblem(token),
-            TokenProblem(token) is null && !token.All(c => c is > ' ' and < '\u007f') ? "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line." : null,
+            dryRun ? null : TokenProblem(token, dotEnv),
+            TokenProblem(token, dotEnv) is null && !token.All(c => c is > ' ' and < '\u007f') ? "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line." : null,
             firstProblem,
             lastProblem,
-            emailText.Length > 0 ? NameProblem("CONTACT_EMAIL", emailText, token) ?? EmailProblem(emailText)
+            emailText.Length > 0 ? NameProblem("CONTACT_EMAIL", emailText, token, dotEnv) ?? EmailProblem(emailText)
                 : email.Length == 0 && firstProblem is null && lastProblem is null ? "FIRSTNAME and LASTNAME have no Latin letters or digits to build an email from: set CONTACT_EMAIL." : null,
             // A user name or password would be ignored, then echoed: refused without quoting it. Plain http would show the token.
             urlText.Contains('@', StringComparison.Ordinal) ? "HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token."
@@ -502,19 +496,22 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
                 ? $"HUBSPOT_BASE_URL '{Terminal.Shortened(urlText)}' is not an https URL like https://api.hubapi.com (http:// only to this machine; no query)."
                 : null,
             seconds == 0 ? $"HUBSPOT_TIMEOUT_SECONDS '{Terminal.Shortened(timeoutText)}' is not a whole number of seconds from 1 to 300." : null,
+            // A name the program does not read but for case and separators (FIRST_NAME) is a typo of one it does.
+            .. dotEnv.Values.Keys.Except(Names).Select(key => Names.FirstOrDefault(name => Plain(name) == Plain(key)) is { } name
+                ? $"{dotEnv.Path} sets {key}, which is not read: did you mean {name}?" : null),
         ];
         List<string> found = [.. problems.OfType<string>()];
         return (found.Count == 0 ? new Settings(token, firstName, lastName, email, url!, TimeSpan.FromSeconds(seconds)) : null, found);
     }
 
-    public static string? TokenProblem(string token) =>
-        token.Length == 0 ? "HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example)."
+    public static string? TokenProblem(string token, DotEnvFile dotEnv) =>
+        token.Length == 0 ? $"HUBSPOT_KEY is not set ({dotEnv.Where}): put your private app token or service key in .env (see .env.example)."
         : token.Equals("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", StringComparison.OrdinalIgnoreCase) ? "HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key."
         : null;
 
-    static string? NameProblem(string name, string value, string token) => value switch
+    static string? NameProblem(string name, string value, string token, DotEnvFile dotEnv) => value switch
     {
-        "" => $"{name} is not set: put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.",
+        "" => $"{name} is not set ({dotEnv.Where}): put the contact's {(name == "FIRSTNAME" ? "first" : "last")} name in .env.",
         _ when Terminal.FirstInvisible(value) is >= 0 and var i => $"{name} contains a control or invisible character (U+{(int)value[i]:X4}): write it as plain text on one line.",
         { Length: > LongestName } => $"{name} is {value.Length} characters long; at most {LongestName} are accepted.",
         _ when token.Length >= 8 && value.Contains(token, StringComparison.Ordinal) =>
@@ -538,6 +535,8 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return first.Length + last.Length == 0 ? "" : $"{string.Join('.', new[] { first, last }.Where(part => part.Length > 0))}@example.com";
     }
 
+    static string Plain(string name) => string.Concat(name.ToUpperInvariant().Where(char.IsAsciiLetterOrDigit));
+
     static string Fold(string name) => string.Concat(name.ToLowerInvariant().Select(c => (c switch
     {
         >= 'a' and <= 'z' or >= '0' and <= '9' => c,
@@ -553,24 +552,28 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 }
 
 /// <summary>.env as python-dotenv reads it, through DotNetEnv: the last of duplicate names wins, and '$' is literal but for ${NAME}.</summary>
-sealed record DotEnvFile(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Problems)
+sealed record DotEnvFile(string Path, bool Found, IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Problems)
 {
+    // For a variable that is not set: where it was looked for.
+    public string Where => Found ? $"not in {Path}" : $"no .env in {System.IO.Path.GetDirectoryName(Path)}";
+
+    // .env is read from the current directory, as python-dotenv's default does not (it looks upward from the script).
     public static DotEnvFile Read(string path)
     {
-        path = Path.GetFullPath(path);
+        path = System.IO.Path.GetFullPath(path);
         try
         {
-            return new(Parse(File.ReadAllText(path)), []);
+            return new(path, true, Parse(File.ReadAllText(path)), []);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Sprache.ParseException)
         {
-            // No file is no .env; a link to a missing one, or a file that cannot be read or parsed, is a problem. The
-            // parser's message quotes the text around the error, which may be the token: the position only.
-            return new(new Dictionary<string, string>(), e switch
+            // No file is no .env; any other failure is a problem. The parser's message quotes the text, maybe the token: the line only.
+            var missing = e is FileNotFoundException && new FileInfo(path).LinkTarget is null;
+            return new(path, !missing, new Dictionary<string, string>(), e switch
             {
-                FileNotFoundException when new FileInfo(path).LinkTarget is null => [],
-                Sprache.ParseException parse => [$"{path} could not be parsed near line {parse.Position.Line}, column {parse.Position.Column}. " +
-                    "Put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\"."],
+                _ when missing => [],
+                Sprache.ParseException parse => [$"{path} could not be parsed at line {parse.Position.Line}, so none of its values were read: " +
+                    "put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\"."],
                 _ => [$"{path} could not be read ({Terminal.Clause(e.Message)}): it must be a readable file of NAME=value lines."],
             });
         }

@@ -175,14 +175,61 @@ public sealed class PortTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(2);
 
-        Assert.Equal("""
+        Assert.Equal($$"""
             Configuration problems, nothing was sent to HubSpot:
-              - HUBSPOT_KEY is not set: put your private app token or service key in .env (see .env.example).
+              - HUBSPOT_KEY is not set (no .env in {{scenario.Directory}}): put your private app token or service key in .env (see .env.example).
               - FIRSTNAME contains a control or invisible character (U+001B): write it as plain text on one line.
               - HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token.
 
             """, run.Stderr.ReplaceLineEndings("\n"));
         Assert.Equal("", run.Stdout);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task ARunFromADirectoryWithoutDotEnvNamesThatDirectory()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        foreach (var name in new[] { "HUBSPOT_KEY", "FIRSTNAME", "LASTNAME" })
+        {
+            scenario.Environment[name] = null;
+        }
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
+
+        Assert.Contains($"  - HUBSPOT_KEY is not set (no .env in {scenario.Directory}): put your private app token", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  - FIRSTNAME is not set (no .env in {scenario.Directory}): put the contact's first name in .env.", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task ATypoInADotEnvNameGetsADidYouMean()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["FIRSTNAME"] = null;
+        scenario.WriteDotEnv("FIRST_NAME=Ada\n");
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
+
+        Assert.Contains($"  - FIRSTNAME is not set (not in {path}): put the contact's first name in .env.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  - {path} sets FIRST_NAME, which is not read: did you mean FIRSTNAME?", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task ALineDotEnvCannotParseIsNamedAndTheOtherValuesAreNotRead()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["FIRSTNAME"] = null;
+        scenario.WriteDotEnv("FIRSTNAME=Ada\nLASTNAME=O'Brien\n");
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
+
+        Assert.Contains($"  - {path} could not be parsed at line 2, so none of its values were read: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".",
+            run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  - FIRSTNAME is not set (not in {path})", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(scenario.HubSpot.Requests);
     }
 

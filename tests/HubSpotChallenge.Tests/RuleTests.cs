@@ -19,17 +19,19 @@ public sealed class SettingsRules
             everything[name] = value;
         }
 
-        var (settings, problems) = Settings.Load(name => everything.GetValueOrDefault(name), new DotEnvFile(dotEnv ?? [], []), dryRun);
-        return (settings?.Email, problems, [.. new[] { settings is null ? null : Settings.TokenProblem(settings.Token) }.OfType<string>()]);
+        var (settings, problems) = Settings.Load(name => everything.GetValueOrDefault(name), DotEnv(dotEnv), dryRun);
+        return (settings?.Email, problems, [.. new[] { settings is null ? null : Settings.TokenProblem(settings.Token, DotEnv(dotEnv)) }.OfType<string>()]);
     }
+
+    static DotEnvFile DotEnv(Dictionary<string, string>? values) => new("/home/ada/project/.env", values is not null, values ?? [], []);
 
     public static TheoryData<string, string?, string> Problems => new()
     {
-        { "HUBSPOT_KEY", null, "HUBSPOT_KEY is not set" },
+        { "HUBSPOT_KEY", null, "HUBSPOT_KEY is not set (no .env in /home/ada/project): put your private app token or service key in .env" },
         { "HUBSPOT_KEY", "   ", "HUBSPOT_KEY is not set" },
         { "HUBSPOT_KEY", "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "HUBSPOT_KEY is still the placeholder" },
         { "HUBSPOT_KEY", "two words", "HUBSPOT_KEY contains spaces" },
-        { "FIRSTNAME", null, "FIRSTNAME is not set" },
+        { "FIRSTNAME", null, "FIRSTNAME is not set (no .env in /home/ada/project): put the contact's first name in .env." },
         { "FIRSTNAME", " ", "FIRSTNAME is not set" },
         { "LASTNAME", null, "LASTNAME is not set" },
         { "FIRSTNAME", "A\u001b[31mRED", "FIRSTNAME contains a control or invisible character (U+001B)" },
@@ -95,6 +97,35 @@ public sealed class SettingsRules
 
         Assert.Empty(problems);
         Assert.Equal("ada.hopper@example.com", email);
+    }
+
+    [Fact]
+    public void AVariableNotSetSaysWhichDotEnvWasRead()
+    {
+        var (_, problems, _) = Load(new() { ["LASTNAME"] = null }, new() { ["FIRSTNAME"] = "Grace" });
+
+        Assert.Equal(["LASTNAME is not set (not in /home/ada/project/.env): put the contact's last name in .env."], problems);
+    }
+
+    [Theory]
+    [InlineData("FIRST_NAME", "FIRSTNAME")]
+    [InlineData("firstname", "FIRSTNAME")]
+    [InlineData("Contact-Email", "CONTACT_EMAIL")]
+    [InlineData("HUBSPOT.BASE.URL", "HUBSPOT_BASE_URL")]
+    public void ANameInDotEnvThatDiffersOnlyInCaseOrSeparatorsGetsADidYouMean(string key, string name)
+    {
+        var (_, problems, _) = Load([], new() { [key] = "x" });
+
+        Assert.Contains($"/home/ada/project/.env sets {key}, which is not read: did you mean {name}?", problems);
+    }
+
+    [Fact]
+    public void OtherNamesInDotEnvAreLeftAlone()
+    {
+        var (email, problems, _) = Load([], new() { ["EDITOR"] = "vim", ["HUBSPOT_PORTAL_ID"] = "123" });
+
+        Assert.Empty(problems);
+        Assert.NotNull(email);
     }
 
     [Fact]
@@ -270,7 +301,7 @@ public sealed class DotEnvRules
 
         var problem = Assert.Single(DotEnvFile.Read(path).Problems);
 
-        Assert.StartsWith($"{path} could not be parsed near line 2", problem, StringComparison.Ordinal);
+        Assert.StartsWith($"{path} could not be parsed at line 2, so none of its values were read: put values with quotes", problem, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", problem, StringComparison.Ordinal);
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
