@@ -39,6 +39,18 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task TheDailyLimitStopsTheRunUntilMidnight()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited("DAILY"));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot's daily API limit for this account is spent (429 DAILY) while creating the contact. It resets at midnight in the account's time zone; run again then.");
+        Assert.Single(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
     public async Task ServerTroubleIsRetriedWithBackoffAndCreatesOneContact()
     {
         await using var scenario = await Scenario.StartAsync();
