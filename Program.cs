@@ -201,9 +201,11 @@ static class Api
 
     public static string ContactByEmail(string email) => $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email";
 
-    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{contactId}?associations=companies";
+    // Ids come from HubSpot's answers: escaped, so that no answer can steer a path.
+    public static string ContactWithCompanies(string contactId) => $"{Contacts}/{Uri.EscapeDataString(contactId)}?associations=companies";
 
-    public static string Association(string contactId, string companyId) => $"{Contacts}/{contactId}/associations/default/companies/{companyId}";
+    public static string Association(string contactId, string companyId) =>
+        $"{Contacts}/{Uri.EscapeDataString(contactId)}/associations/default/companies/{Uri.EscapeDataString(companyId)}";
 
     public static string ContactBody(Settings s) =>
         $$"""{"properties":{"email":{{Json(s.Email)}},"firstname":{{Json(s.FirstName)}},"lastname":{{Json(s.LastName)}}},"associations":[]}""";
@@ -360,7 +362,7 @@ sealed class Answer(string step, string host, int status, byte[] body, string? m
     public List<string> CompanyIds()
     {
         Id(Json, "$");
-        var companies = Answer.Field(Answer.Field(Json, "associations", JsonValueKind.Object), "companies", JsonValueKind.Object);
+        var companies = Field(Field(Json, "associations", JsonValueKind.Object), "companies", JsonValueKind.Object);
         return companies.ValueKind == JsonValueKind.Undefined ? [] : [.. Need(companies, "results", JsonValueKind.Array, "$.associations.companies")
             .EnumerateArray().Select((company, i) => Id(company, $"$.associations.companies.results[{i}]")).Distinct()];
     }
@@ -369,8 +371,7 @@ sealed class Answer(string step, string host, int status, byte[] body, string? m
     public HubSpotException Unusable(string detail) => new($"HubSpot answered {status} while {step}, but without what the program needs ({detail}), " +
         "so the run stops here. Check that HUBSPOT_BASE_URL points at HubSpot's API; running again is safe.");
 
-    // The one table of what an error answer means: is another attempt worth it, may HubSpot have carried out the request
-    // anyway, how long to wait, and the line the user reads. The key is the status, and whether the body is HubSpot's JSON.
+    // The one table, keyed by status and whether the body is HubSpot's JSON: retry? may it have happened? the wait, the line.
     public Failure ToFailure()
     {
         var policy = Text(Json, "policyName");
@@ -436,7 +437,6 @@ sealed class Answer(string step, string host, int status, byte[] body, string? m
     // Only scheme, host and path of the target: its query could carry anything.
     string Target() => headers.Location is not { } location ? "nowhere (no Location)"
         : Terminal.Shortened(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0]);
-
 }
 
 /// <summary>Everything the run needs, checked before any request is sent.</summary>
