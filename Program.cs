@@ -480,12 +480,12 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         Uri.TryCreate(urlText.Length > 0 ? urlText : "https://api.hubapi.com", UriKind.Absolute, out var url);
         var seconds = timeoutText.Length == 0 ? 30 : int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 300 ? s : 0;
 
-        var (firstProblem, lastProblem) = (NameProblem("FIRSTNAME", firstName, token, dotEnv), NameProblem("LASTNAME", lastName, token, dotEnv));
+        var (tokenProblem, firstProblem, lastProblem) = (TokenProblem(token, dotEnv), NameProblem("FIRSTNAME", firstName, token, dotEnv), NameProblem("LASTNAME", lastName, token, dotEnv));
         List<string?> problems =
         [
             .. dotEnv.Problems,
-            dryRun ? null : TokenProblem(token, dotEnv),
-            TokenProblem(token, dotEnv) is null && !token.All(c => c is > ' ' and < '\u007f') ? "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line." : null,
+            dryRun ? null : tokenProblem,
+            tokenProblem is null && !token.All(c => c is > ' ' and < '\u007f') ? "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line." : null,
             firstProblem,
             lastProblem,
             emailText.Length > 0 ? NameProblem("CONTACT_EMAIL", emailText, token, dotEnv) ?? EmailProblem(emailText)
