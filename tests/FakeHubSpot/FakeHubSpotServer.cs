@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -30,27 +31,35 @@ public sealed record FakeRecord(string Id, IReadOnlyDictionary<string, string> P
 }
 
 /// <summary>An answer: status, body, extra headers, and the content type of a body.</summary>
-public sealed record Answer(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, string ContentType = "application/json;charset=utf-8");
+public sealed record Reply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, string ContentType = "application/json;charset=utf-8");
 
 // What the next request on a route meets instead of a normal answer, picked by name. A preset gets the request and handle,
 // which handles it as HubSpot would (storing what it writes) and returns the answer, whenever it is called.
 public sealed class Fault
 {
-    readonly Func<HttpContext, Func<Answer>, Task> _act;
+    readonly Func<HttpContext, Func<Reply>, Task> _act;
 
-    Fault(Func<HttpContext, Func<Answer>, Task> act, string? correlationId = null) => (_act, CorrelationId) = (act, correlationId);
+    Fault(Func<HttpContext, Func<Reply>, Task> act, string? correlationId = null) => (_act, CorrelationId) = (act, correlationId);
 
     /// <summary>The correlation id in the body of the answer, for tests to look for in the app's output.</summary>
     public string? CorrelationId { get; }
 
-    internal Task ActAsync(HttpContext context, Func<Answer> handle) => _act(context, handle);
+    internal Task ActAsync(HttpContext context, Func<Reply> handle) => _act(context, handle);
 
     /// <summary>This status, body and headers; nothing is stored.</summary>
     public static Fault Respond(int status, string body = "", params (string Name, string Value)[] headers) =>
-        Answering(_ => new Answer(status, body, headers.ToDictionary(h => h.Name, h => h.Value)));
+        Answering(_ => new Reply(status, body, headers.ToDictionary(h => h.Name, h => h.Value)));
 
     /// <summary>The connection closes without an answer; nothing is stored.</summary>
     public static Fault DropConnection() => new((context, _) => Abort(context));
+
+    /// <summary>HubSpot handles the request, then closes the connection cleanly (a FIN, not a reset) without answering.</summary>
+    public static Fault CloseWithoutAnswer() => new((context, handle) =>
+    {
+        handle();
+        context.Features.Get<IConnectionSocketFeature>()?.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        return Abort(context);
+    });
 
     /// <summary>HubSpot stores what the request writes, then the connection closes without an answer.</summary>
     public static Fault LoseAnswerAfterStoring() => new((context, handle) =>
@@ -67,6 +76,13 @@ public sealed class Fault
         await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
         await Abort(context);
+    });
+
+    /// <summary>HubSpot works on it for a while, then stores it and answers, even when the caller has gone meanwhile.</summary>
+    public static Fault StoreSlowly(TimeSpan delay) => new(async (context, handle) =>
+    {
+        await Task.Delay(delay);
+        await FakeHubSpotServer.WriteAsync(context, handle());
     });
 
     /// <summary>A wait, then the normal answer.</summary>
@@ -100,7 +116,7 @@ public sealed class Fault
     {
         _ = afterStoring ? handle() : null;
         var title = status == 524 ? "A timeout occurred" : "Web server is returning an unknown error";
-        return new Answer(status, $"<!DOCTYPE html><html><head><title>api.hubapi.com | {status}: {title}</title></head><body>cloudflare</body></html>",
+        return new Reply(status, $"<!DOCTYPE html><html><head><title>api.hubapi.com | {status}: {title}</title></head><body>cloudflare</body></html>",
             new Dictionary<string, string> { ["Server"] = "cloudflare" }, "text/html; charset=UTF-8");
     });
 
@@ -122,14 +138,14 @@ public sealed class Fault
             (answer["numErrors"], answer["errors"]) = (1, new JsonArray(JsonNode.Parse(FakeHubSpotServer.ErrorBody(NamedCorrelationId(200), "VALIDATION_ERROR", error))));
         }
 
-        return FakeHubSpotServer.WriteAsync(context, new Answer(200, answer.ToJsonString()));
+        return FakeHubSpotServer.WriteAsync(context, new Reply(200, answer.ToJsonString()));
     });
 
     // A fault that answers with what it makes of the request; it handles (and stores) it only by calling handle.
-    static Fault Answering(Func<Func<Answer>, Answer> answer, string? correlationId = null) =>
+    static Fault Answering(Func<Func<Reply>, Reply> answer, string? correlationId = null) =>
         new((context, handle) => FakeHubSpotServer.WriteAsync(context, answer(handle)), correlationId);
 
-    static Answer ServerErrorAnswer(int status) => new(status, FakeHubSpotServer.ErrorBody(NamedCorrelationId(status), "INTERNAL_ERROR", $"Internal error {status}"));
+    static Reply ServerErrorAnswer(int status) => new(status, FakeHubSpotServer.ErrorBody(NamedCorrelationId(status), "INTERNAL_ERROR", $"Internal error {status}"));
 
     static Dictionary<string, string> Headers(params (string Name, int? Value)[] headers) =>
         headers.Where(h => h.Value is not null).ToDictionary(h => h.Name, h => $"{h.Value}");
@@ -157,7 +173,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     static readonly string[] Labels = ["contact_to_company", "contact_to_company_unlabeled"];
 
     // The routes as one table: method, path below the prefix ('*' an id), name, the scope it needs, and its handler.
-    static readonly (string Method, string Path, Route Route, string Scope, Func<FakeHubSpotServer, Request, Answer> Handle)[] Routes =
+    static readonly (string Method, string Path, Route Route, string Scope, Func<FakeHubSpotServer, Request, Reply> Handle)[] Routes =
     [
         ("POST", "contacts", Route.CreateContact, "crm.objects.contacts.write", (hub, r) => hub.CreateContact(r)),
         ("GET", "contacts/*", Route.ReadContact, "crm.objects.contacts.read", (hub, r) => hub.ReadContact(r)),
@@ -239,7 +255,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     /// <summary>Forgets every record, request and fault, as if HubSpot were a fresh portal.</summary>
     public void Reset() => Cleared();
 
-    Answer Cleared() => Locked(() =>
+    Reply Cleared() => Locked(() =>
     {
         _requests.Clear();
         _contacts.Clear();
@@ -247,10 +263,10 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         _associations.Clear();
         _faults.Clear();
         _recentCalls.Clear();
-        return new Answer(204, "");
+        return new Reply(204, "");
     });
 
-    internal static async Task WriteAsync(HttpContext context, Answer answer)
+    internal static async Task WriteAsync(HttpContext context, Reply answer)
     {
         context.Response.StatusCode = answer.Status;
         answer.Headers?.ToList().ForEach(header => context.Response.Headers[header.Key] = header.Value);
@@ -262,7 +278,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         }
     }
 
-    internal static Answer RateLimit(string policy, string correlationId) => new(429, $$"""
+    internal static Reply RateLimit(string policy, string correlationId) => new(429, $$"""
         {"status":"error","message":"You have reached your {{policy switch { "DAILY" => "daily", "SECONDLY" => "secondly", _ => "ten_secondly_rolling" }}} limit.",
          "errorType":"RATE_LIMIT","correlationId":"{{correlationId}}","policyName":"{{policy}}"}
         """);
@@ -286,8 +302,8 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
             await WriteAsync(context, (request.Method, request.Path.Value) switch
             {
                 ("POST", "/_fake/reset") => Cleared(),
-                ("GET", "/_fake/stats") => new Answer(200, $$"""{"requests":{{Requests.Count}},"contacts":{{Contacts.Count}},"companies":{{Companies.Count}},"associations":{{Associations.Count}}}"""),
-                _ => new Answer(404, ""),
+                ("GET", "/_fake/stats") => new Reply(200, $$"""{"requests":{{Requests.Count}},"contacts":{{Contacts.Count}},"companies":{{Companies.Count}},"associations":{{Associations.Count}}}"""),
+                _ => new Reply(404, ""),
             });
             return;
         }
@@ -305,10 +321,10 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         // All a handler needs is read now: a fault may run it after the request is over.
         var authorized = request.Headers.Authorization.ToString() == $"Bearer {Token}";
         var call = new Request(ids ?? [], request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()), body, correlationId);
-        Answer Handle() => route is not { } r ? new Answer(404, "")
-            : !authorized ? new Answer(401, ErrorBody(correlationId, "INVALID_AUTHENTICATION", "Authentication credentials not found. This API supports OAuth 2.0 authentication."),
+        Reply Handle() => route is not { } r ? new Reply(404, "")
+            : !authorized ? new Reply(401, ErrorBody(correlationId, "INVALID_AUTHENTICATION", "Authentication credentials not found. This API supports OAuth 2.0 authentication."),
                 new Dictionary<string, string> { ["X-HubSpot-Auth-Failure"] = "Invalid token" })
-            : !GrantedScopes.Contains(r.Scope) ? new Answer(403, $$$"""
+            : !GrantedScopes.Contains(r.Scope) ? new Reply(403, $$$"""
                 {"status":"error","message":"This app hasn't been granted all required scopes to make this call.","correlationId":"{{{correlationId}}}",
                  "errors":[{"message":"One or more of the following scopes are required.","context":{"requiredGranularScopes":["{{{r.Scope}}}"]}}],"category":"MISSING_SCOPES"}
                 """)
@@ -328,7 +344,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         Answered?.Invoke(recorded);
     }
 
-    static ((string Method, string Path, Route Route, string Scope, Func<FakeHubSpotServer, Request, Answer> Handle)?, string[]?) Match(string method, string path)
+    static ((string Method, string Path, Route Route, string Scope, Func<FakeHubSpotServer, Request, Reply> Handle)?, string[]?) Match(string method, string path)
     {
         var segments = path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..].Split('/') : [];
         var route = Routes.FirstOrDefault(r => r.Method == method && r.Path.Split('/') is var pattern && pattern.Length == segments.Length
@@ -337,7 +353,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     }
 
     // Search has its own limit of five calls a second and is exempt from the limit of 100 calls in ten seconds.
-    Answer? RateLimited(Route route, string correlationId) => Locked(() =>
+    Reply? RateLimited(Route route, string correlationId) => Locked(() =>
     {
         var (search, now) = (route == Route.SearchCompanies, _clock.Elapsed);
         _recentCalls.RemoveAll(c => c.At < now - TimeSpan.FromSeconds(10));
@@ -346,7 +362,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         return recent < (search ? 5 : 100) ? null : RateLimit(search ? "SECONDLY" : "TEN_SECONDLY_ROLLING", correlationId);
     });
 
-    Answer CreateContact(Request request)
+    Reply CreateContact(Request request)
     {
         if (ParseCreate(request, [279, 1], _companies, out var properties, out var associateWith) is { } invalid)
         {
@@ -369,11 +385,11 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
 
             var contact = Store(_contacts, NextId(ref _nextContactId), properties, DateTimeOffset.UtcNow, indexed: false);
             associateWith.ForEach(companyId => _associations.Add((contact.Id, companyId)));
-            return new Answer(201, RecordJson(contact, "contact", properties: null).ToJsonString());
+            return new Reply(201, RecordJson(contact, "contact", properties: null).ToJsonString());
         });
     }
 
-    Answer ReadContact(Request request)
+    Reply ReadContact(Request request)
     {
         var byEmail = request.Query.GetValueOrDefault("idProperty") == "email";
         var (found, companyIds) = Locked(() => _contacts.FirstOrDefault(c => byEmail ? c["email"].Equals(request.Ids[0], StringComparison.OrdinalIgnoreCase) : c.Id == request.Ids[0]) is { } contact
@@ -392,10 +408,10 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
             record["associations"] = new JsonObject { ["companies"] = new JsonObject { ["results"] = new JsonArray([.. results]) } };
         }
 
-        return new Answer(200, record.ToJsonString());
+        return new Reply(200, record.ToJsonString());
     }
 
-    Answer SearchCompanies(Request request)
+    Reply SearchCompanies(Request request)
     {
         // What HubSpot's 2026-09 OpenAPI file marks required; HubSpot itself tolerates some gaps, the fake does not.
         if (ParseObject(request, out var root, "after", "filterGroups", "limit", "properties", "sorts") is { } invalid)
@@ -422,7 +438,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
             answer["paging"] = JsonNode.Parse($$$"""{"next":{"after":"{{{offset + page.Count}}}"}}""");
         }
 
-        return new Answer(200, answer.ToJsonString());
+        return new Reply(200, answer.ToJsonString());
     }
 
     // HubSpot honours sorts given as {"propertyName","direction"} only (its OpenAPI file's plain names are ignored); ties by id.
@@ -434,15 +450,15 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     static string SortKey(FakeRecord record, string property) => property == "createdate" ? $"{record.CreatedAt.UtcTicks:D20}" : record[property];
 
     // HubSpot does not deduplicate companies created through the API; associations are stored with the record.
-    Answer CreateCompany(Request request) => ParseCreate(request, [280, 2], _contacts, out var properties, out var associateWith) ?? Locked(() =>
+    Reply CreateCompany(Request request) => ParseCreate(request, [280, 2], _contacts, out var properties, out var associateWith) ?? Locked(() =>
     {
         var company = Store(_companies, NextId(ref _nextCompanyId), properties, DateTimeOffset.UtcNow, indexed: false);
         associateWith.ForEach(contactId => _associations.Add((contactId, company.Id)));
-        return new Answer(201, RecordJson(company, "company", properties: null).ToJsonString());
+        return new Reply(201, RecordJson(company, "company", properties: null).ToJsonString());
     });
 
     // Batch reads come from the primary store: no index lag. Ids that do not exist are listed in errors (2026-09 answers 200).
-    Answer ReadCompanies(Request request)
+    Reply ReadCompanies(Request request)
     {
         if (ParseObject(request, out var root, "inputs", "properties", "propertiesWithHistory") is { } invalid)
         {
@@ -467,10 +483,10 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
                 """);
         }
 
-        return new Answer(200, answer.ToJsonString());
+        return new Reply(200, answer.ToJsonString());
     }
 
-    Answer Associate(Request request) => Locked(() =>
+    Reply Associate(Request request) => Locked(() =>
     {
         if (_contacts.All(c => c.Id != request.Ids[0]) || _companies.All(c => c.Id != request.Ids[1]))
         {
@@ -478,10 +494,10 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         }
 
         _associations.Add((request.Ids[0], request.Ids[1]));
-        return new Answer(200, AssociationEnvelope(request.Ids[0], request.Ids[1]));
+        return new Reply(200, AssociationEnvelope(request.Ids[0], request.Ids[1]));
     });
 
-    static Answer? ParseObject(Request request, out JsonObject root, params string[] required)
+    static Reply? ParseObject(Request request, out JsonObject root, params string[] required)
     {
         try
         {
@@ -500,7 +516,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     }
 
     // A create needs "properties" (strings) and "associations", each to an existing record with HubSpot-defined types of this direction.
-    Answer? ParseCreate(Request request, int[] types, List<FakeRecord> others, out Dictionary<string, string> properties, out List<string> associateWith)
+    Reply? ParseCreate(Request request, int[] types, List<FakeRecord> others, out Dictionary<string, string> properties, out List<string> associateWith)
     {
         (properties, associateWith) = ([], []);
         if (ParseObject(request, out var root, "properties", "associations") is { } invalid)
@@ -552,7 +568,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         ["url"] = $"https://app.hubspot.com/contacts/1/record/{kind}/{record.Id}",
     };
 
-    static Answer Error(int status, Request request, string category, string message) => new(status, ErrorBody(request.CorrelationId, category, message));
+    static Reply Error(int status, Request request, string category, string message) => new(status, ErrorBody(request.CorrelationId, category, message));
 
     static List<string> Split(string? values) => [.. (values ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 

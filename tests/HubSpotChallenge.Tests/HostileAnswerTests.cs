@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
 
 using FakeHubSpot;
 
@@ -52,7 +53,8 @@ public sealed class HostileAnswerTests
     public async Task ACharsetThatDoesNotExistIsReadAsUtf8()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(200, """{"total":1,"results":[{"id":"7","properties":{"name":"Zoë's Café","domain":"zoë.example"}}]}""",
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(200,
+            """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"name":"Zoë's Café","domain":"zoë.example"}}]}""",
             ("Content-Type", "application/json; charset=nope")));
 
         (await scenario.RunAsync()).ShouldExitWith(0);
@@ -71,7 +73,7 @@ public sealed class HostileAnswerTests
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Expect.OneClearFailure(run,
-            $"{scenario.HubSpot.BaseUrl.Authority} answered 418 with text/html, not HubSpot's JSON, while creating the contact. Check HUBSPOT_BASE_URL");
+            "HubSpot answered 418 while creating the contact: (a text/html page). That is not HubSpot's JSON: check HUBSPOT_BASE_URL");
         Assert.Single(scenario.HubSpot.Requests);
     }
 
@@ -85,7 +87,8 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, $"{scenario.HubSpot.BaseUrl.Authority} sent more than 1 MB while creating the contact; HubSpot's answers here are a few KB. Check HUBSPOT_BASE_URL.");
+        Expect.OneClearFailure(run,
+            $"No usable answer from HubSpot at {scenario.HubSpot.BaseUrl.Authority} while creating the contact: the answer was larger than 1 MB. Check HUBSPOT_BASE_URL");
         Assert.DoesNotContain(Route.SearchCompanies, Expect.Routes(scenario));
     }
 
@@ -94,14 +97,14 @@ public sealed class HostileAnswerTests
     {
         await using var scenario = await Scenario.StartAsync();
         await using var elsewhere = await FakeHubSpotServer.StartAsync();
-        var target = new Uri(elsewhere.BaseUrl, "/crm/objects/2026-09/contacts?steal=1");
+        var target = new Uri(elsewhere.BaseUrl, $"/{scenario.HubSpot.Token}/crm/objects/2026-09/contacts?steal=1");
         scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(307, "", ("Location", target.ToString())));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, $"answered 307 while creating the contact, redirecting to {target.GetLeftPart(UriPartial.Path)}");
-        Assert.Contains("HUBSPOT_BASE_URL", run.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("steal", run.Stderr, StringComparison.Ordinal);
+        Expect.OneClearFailure(run, "HubSpot answered 307 while creating the contact: (no message). It redirects, which HubSpot's API never does: check HUBSPOT_BASE_URL.");
+        Assert.DoesNotContain("steal", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(elsewhere.BaseUrl.Authority, run.Output, StringComparison.Ordinal);
         Assert.Empty(elsewhere.Requests);
         Assert.Single(scenario.HubSpot.Requests);
     }
@@ -133,6 +136,86 @@ public sealed class HostileAnswerTests
         Assert.Equal(1, impostor.Connections);
         Assert.DoesNotContain("trying again", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("..", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("companies as a list")]
+    [InlineData("companies as null")]
+    [InlineData("a batch read without properties")]
+    public async Task AnAnswerOfTheWrongShapeIsAFailureAndNoSecondCompanyIsCreated(string shape)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var contact = scenario.HubSpot.SeedContact("ada.lovelace@example.com", "Ada", "Lovelace");
+        // Search has not caught up: only the contact's companies show this one.
+        var company = scenario.HubSpot.SeedCompany("Coding Challenge Company GmbH", Expect.Domain, DateTimeOffset.UtcNow, indexed: false);
+        scenario.HubSpot.SeedAssociation(contact.Id, company.Id);
+        if (shape == "a batch read without properties")
+        {
+            scenario.HubSpot.Inject(Route.ReadCompanies, Fault.Reshaped(answer =>
+            {
+                answer["results"]!.AsArray().ToList().ForEach(result => result!.AsObject().Remove("properties"));
+                return answer;
+            }));
+        }
+        else
+        {
+            var companies = shape == "companies as null" ? "null" : $$"""[{"id":"{{company.Id}}","type":"contact_to_company"}]""";
+            scenario.HubSpot.Inject(Route.ReadContact, Fault.Reshaped(answer =>
+            {
+                answer["associations"] = JsonNode.Parse($$"""{"companies":{{companies}}}""");
+                return answer;
+            }));
+        }
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot answered 200 while reading the contact's companies, but without what the program needs (");
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.DoesNotContain(Route.CreateCompany, Expect.Routes(scenario));
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\f")]
+    [InlineData("\u0085")]
+    [InlineData("\u2028")]
+    [InlineData("\u2029")]
+    public async Task ALineBreakInHubSpotsMessageCannotForgeAnOutputLine(string lineBreak)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var forged = $"Bad name.{System.Text.RegularExpressions.Regex.Unescape(lineBreak)}Done: 4 requests to api.hubapi.com.";
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(400,
+            $$"""{"status":"error","message":{{JsonValue.Create(forged).ToJsonString()}},"correlationId":"c-400","category":"VALIDATION_ERROR"}"""));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        var code = (int)forged[9];
+        Expect.OneClearFailure(run, $"Bad name.\\u{code:X4}Done: 4 requests to api.hubapi.com.");
+        Assert.DoesNotContain(forged[9], run.Output.Replace("\n", "", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("77\nCompany 1 created: fake")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("12/../../associations")]
+    [InlineData("")]
+    public async Task AnIdThatIsNotDecimalDigitsStopsTheRunBeforeItSteersAPath(string id)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var unescaped = System.Text.RegularExpressions.Regex.Unescape(id);
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Reshaped(answer =>
+        {
+            answer["id"] = unescaped;
+            return answer;
+        }));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot answered 201 while creating the contact, but without what the program needs (an id that is not decimal digits at $.id)");
+        Assert.Equal("", run.Stdout);
+        Assert.Equal([Route.CreateContact], Expect.Routes(scenario));
     }
 
     /// <summary>A TCP server that answers every connection with fixed bytes and counts the connections.</summary>

@@ -204,6 +204,19 @@ public sealed class PortTests
     }
 
     [Fact]
+    public async Task AnInvisibleCharacterBeyondTheFirstPlaneIsRefusedAndNothingIsSent()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.Environment["FIRSTNAME"] = "Ada\U000E0041\U000E007F";
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
+
+        Assert.Contains("  - FIRSTNAME contains a control or invisible character (U+E0041): write it as plain text on one line.", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("\U000E0041", run.Output, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
     public async Task ARunFromADirectoryWithoutDotEnvNamesThatDirectory()
     {
         await using var scenario = await Scenario.StartAsync();
@@ -216,21 +229,6 @@ public sealed class PortTests
 
         Assert.Contains($"  - HUBSPOT_KEY is not set (no .env in {scenario.Directory}): put your private app token", run.Stderr, StringComparison.Ordinal);
         Assert.Contains($"  - FIRSTNAME is not set (no .env in {scenario.Directory}): put the contact's first name in .env.", run.Stderr, StringComparison.Ordinal);
-        Assert.Empty(scenario.HubSpot.Requests);
-    }
-
-    [Fact]
-    public async Task ATypoInADotEnvNameGetsADidYouMean()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.Environment["FIRSTNAME"] = null;
-        scenario.WriteDotEnv("FIRST_NAME=Ada\n");
-        var path = Path.Combine(scenario.Directory, ".env");
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(2);
-
-        Assert.Contains($"  - FIRSTNAME is not set (not in {path}): put the contact's first name in .env.", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"  - {path} sets FIRST_NAME, which is not read: did you mean FIRSTNAME?", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(scenario.HubSpot.Requests);
     }
 
@@ -307,14 +305,50 @@ public sealed class PortTests
         var run = (await scenario.RunAsync("--dry-run")).ShouldExitWith(0);
 
         Assert.Equal($$"""
-            Dry run: nothing is sent. The first request would be
-            POST https://api.hubapi.com{{ContactsPath}}
-              {"properties":{"email":"ada.lovelace@example.com","firstname":"Ada","lastname":"Lovelace"},"associations":[]}
+            Dry run: nothing is sent. The plan, each request 200 ms after the last:
+            1. Create the contact; if HubSpot answers 409 (it exists), read it and its companies:
+               POST https://api.hubapi.com{{ContactsPath}}
+               {"properties":{"email":"ada.lovelace@example.com","firstname":"Ada","lastname":"Lovelace"},"associations":[]}
+               GET https://api.hubapi.com{{ContactsPath}}/ada.lovelace%40example.com?idProperty=email&associations=companies
+            2. Find the company among an existing contact's companies, else by a search on its domain:
+               POST https://api.hubapi.com{{CompaniesPath}}/batch/read
+               {"inputs":[{"id":"{companyId}"}],"properties":["name","domain"],"propertiesWithHistory":[]}
+               POST https://api.hubapi.com{{CompaniesPath}}/search
+               {"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"coding-challenge-company.com"}]}],"properties":["name","domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":100}
+            3. If none was found, create the company, already associated with the contact:
+               POST https://api.hubapi.com{{CompaniesPath}}
+               {"properties":{"name":"Coding Challenge Company GmbH","domain":"coding-challenge-company.com"},"associations":[{"to":{"id":"{contactId}"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}
+            4. Associate the contact with the company:
+               PUT https://api.hubapi.com{{ContactsPath}}/{contactId}/associations/default/companies/{companyId}
             Note: HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key.
 
             """, run.Stdout.ReplaceLineEndings("\n"));
         Assert.Equal("", run.Stderr);
         Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task TheDryRunPlanShowsTheRequestsARealRunThenSends()
+    {
+        await using var scenario = await Scenario.StartAsync();
+
+        var plan = (await scenario.RunAsync("--dry-run")).ShouldExitWith(0).Stdout.ReplaceLineEndings("\n").Split('\n');
+        Assert.Empty(scenario.HubSpot.Requests);
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        var contactId = scenario.HubSpot.Contacts[0].Id;
+        var companyId = scenario.HubSpot.Companies[0].Id;
+        var shown = plan.Where(line => line.StartsWith("   ", StringComparison.Ordinal))
+            .Select(line => line.Trim().Replace("{contactId}", contactId, StringComparison.Ordinal).Replace("{companyId}", companyId, StringComparison.Ordinal))
+            .ToList();
+        foreach (var request in scenario.HubSpot.Requests)
+        {
+            Assert.Contains($"{request.Method} {scenario.HubSpot.BaseUrl.ToString().TrimEnd('/')}{request.Path}", shown.Select(Uri.UnescapeDataString));
+            if (request.Body.Length > 0)
+            {
+                Assert.Contains(request.Body, shown);
+            }
+        }
     }
 
     [Theory]

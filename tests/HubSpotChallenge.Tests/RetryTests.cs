@@ -33,7 +33,7 @@ public sealed class RetryTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "HubSpot asked to wait 60 min: run again then.");
+        Expect.OneClearFailure(run, "HubSpot asked to wait over a minute: run again later.");
         Assert.Single(scenario.HubSpot.Requests);
         Assert.Empty(scenario.HubSpot.Contacts);
     }
@@ -46,7 +46,7 @@ public sealed class RetryTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "HubSpot's daily API limit for this account is spent (429 DAILY) while creating the contact. It resets at midnight in the account's time zone; run again then.");
+        Expect.OneClearFailure(run, "HubSpot answered 429 DAILY while creating the contact: You have reached your daily limit. The daily API limit resets at midnight in the account's time zone: run again then.");
         Assert.Single(scenario.HubSpot.Requests);
     }
 
@@ -88,7 +88,7 @@ public sealed class RetryTests
 
         Expect.Converged(scenario);
         Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.AssociateDefault));
-        Assert.Contains("Associating the contact with the company: no answer within 1 s; trying again in ", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Associating the contact with the company: no answer within 1 s (HUBSPOT_TIMEOUT_SECONDS); trying again in ", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class RetryTests
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Expect.OneClearFailure(run,
-            $"Could not reach HubSpot at 127.0.0.1:{port} while creating the contact: the connection was refused or failed. Check HUBSPOT_BASE_URL and your connection. Gave up after 4 attempts.");
+            $"No usable answer from HubSpot at 127.0.0.1:{port} while creating the contact: the connection was refused or failed. Check HUBSPOT_BASE_URL and your connection. Gave up after 4 attempts.");
         Assert.Equal(3, run.Stdout.Split('\n').Count(l => l.Contains("trying again", StringComparison.Ordinal)));
     }
 
@@ -129,7 +129,7 @@ public sealed class RetryTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "HubSpot rejected the token (401 INVALID_AUTHENTICATION) while creating the contact. Check HUBSPOT_KEY");
+        Expect.OneClearFailure(run, "HubSpot answered 401 INVALID_AUTHENTICATION while creating the contact: Authentication credentials not found. This API supports OAuth 2.0 authentication. Check HUBSPOT_KEY");
         Assert.Contains("(correlation id ", run.Stderr, StringComparison.Ordinal);
         Assert.Single(scenario.HubSpot.Requests);
         Assert.Empty(scenario.HubSpot.Contacts);
@@ -143,7 +143,7 @@ public sealed class RetryTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "The token lacks a scope needed for searching for the company (403 MISSING_SCOPES): crm.objects.companies.read. Grant it");
+        Expect.OneClearFailure(run, "HubSpot answered 403 MISSING_SCOPES while searching for the company: This app hasn't been granted all required scopes to make this call. Grant the token crm.objects.companies.read (");
         Assert.Equal([Route.CreateContact, Route.SearchCompanies], Expect.Routes(scenario));
         var contact = Assert.Single(scenario.HubSpot.Contacts);
         Assert.Contains($"So far: contact {contact.Id} created, no company yet. Running again is safe", run.Stderr, StringComparison.Ordinal);
@@ -160,9 +160,44 @@ public sealed class RetryTests
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Expect.OneClearFailure(run,
-            "HubSpot refused the values (400 VALIDATION_ERROR) while creating the company: Property values were not valid: Company names must end in AG\\u001B[2J. Correct what it names");
+            "HubSpot answered 400 VALIDATION_ERROR while creating the company: Property values were not valid: Company names must end in AG\\u001B[2J. Correct what it names");
         Assert.Contains("(correlation id c0ffee00-1111-2222-3333-444455556666)", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', run.Output);
         Assert.Empty(scenario.HubSpot.Companies);
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(521)]
+    [InlineData(522)]
+    [InlineData(523)]
+    public async Task AStatusThatSaysHubSpotDidNotHandleTheCompanyCreateSendsItAgain(int status)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, status == 503 ? Fault.ServerError(503) : Fault.EdgePage(status));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateCompany));
+        Assert.Contains($"Creating the company: HubSpot answered {status}", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("whether HubSpot stored it", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3600")]
+    [InlineData("Fri, 31 Dec 9999 23:59:59 GMT")]
+    public async Task ALongRetryAfterOnACompanyCreateInDoubtIsNotSatThrough(string retryAfter)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(500,
+            """{"status":"error","message":"Internal error","correlationId":"c-500","category":"INTERNAL_ERROR"}""", ("Retry-After", retryAfter)));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(30), $"The run took {run.Elapsed.TotalSeconds:0} s.{Environment.NewLine}{run}");
+        Expect.OneClearFailure(run, "HubSpot may have stored the company although its answer failed (HubSpot answered 500 INTERNAL_ERROR) while creating the company, so it was not sent again.");
+        Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.CreateCompany);
     }
 }

@@ -58,12 +58,12 @@ public sealed class CancellationTests
     [InlineData(Posix.SIGINT)]
     [InlineData(Posix.SIGTERM)]
     [InlineData(Posix.SIGHUP)]
-    public async Task ASignalDuringASlowRequestExitsPromptlyWith130AndReportsTheContact(int signal)
+    public async Task ASignalDuringASlowSearchExitsPromptlyWith130AndReportsTheContact(int signal)
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Slow(TimeSpan.FromSeconds(20)));
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Slow(TimeSpan.FromSeconds(20)));
         var (run, toExit) = await scenario.RunAndSignalAsync(signal,
-            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany), after: TimeSpan.Zero);
+            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.SearchCompanies), after: TimeSpan.Zero);
 
         run.ShouldExitWith(130);
         Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
@@ -72,6 +72,32 @@ public sealed class CancellationTests
             $"Cancelled.\nSo far: contact {contact.Id} created, no company yet. Running again is safe: it reuses what exists and creates only what is missing.\n",
             run.Stderr.ReplaceLineEndings("\n"));
         Assert.Empty(scenario.HubSpot.Companies);
+    }
+
+    [Fact]
+    public async Task CtrlCWhileTheCompanyCreateIsOnItsWaySaysItMayBeStoredAndARerunAMinuteLaterMakesNoSecond()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        // HubSpot finishes the create after the app has gone.
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.StoreSlowly(TimeSpan.FromSeconds(2)));
+        var (run, toExit) = await scenario.RunAndSignalAsync(Posix.SIGINT,
+            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany), after: TimeSpan.Zero);
+
+        run.ShouldExitWith(130);
+        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
+        Expect.OneClearFailure(run, "Cancelled while creating the company: HubSpot may have stored it. Run again in a minute");
+        Assert.Contains("the company perhaps stored. Running again in a minute is safe.", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("no company yet", run.Stderr, StringComparison.Ordinal);
+        for (var waited = 0; scenario.HubSpot.Companies.Count == 0 && waited < 100; waited++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.CreateCompany);
     }
 
     [Fact]

@@ -152,13 +152,27 @@ public sealed class TokenEchoTests
     }
 
     [Fact]
-    public async Task ATokenInARedirectsLocationIsPrintedAsHidden()
+    public async Task ATokenInALongBaseUrlIsHiddenBeforeTheUrlIsShortened()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(302, "", ("Location", $"https://gateway.example/{scenario.HubSpot.Token}/contacts?x=1")));
+        var token = scenario.HubSpot.Token;
+        scenario.Environment["HUBSPOT_BASE_URL"] = $"ftp://gateway.example/{new string('x', 20)}/{token}/hubspot";
 
-        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
 
-        Expect.OneClearFailure(run, "answered 302 while creating the contact, redirecting to https://gateway.example/(hidden)/contacts; HubSpot's API does not redirect");
+        Assert.Contains($"HUBSPOT_BASE_URL 'ftp://gateway.example/{new string('x', 20)}/(hidden)", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[..12], run.Output, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task ATokenGivenAsAnArgumentIsHidden()
+    {
+        await using var scenario = await Scenario.StartAsync();
+
+        var run = (await scenario.RunAsync(scenario.HubSpot.Token)).ShouldExitWith(2);
+
+        Assert.StartsWith("Unknown argument: (hidden).", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
     }
 }

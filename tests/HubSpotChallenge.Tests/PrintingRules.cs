@@ -1,0 +1,44 @@
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>Text from outside enters a message through Quote: the token hidden, invisibles escaped, then shortened.</summary>
+public sealed class PrintingRules
+{
+    [Theory]
+    [InlineData("Zoë Ødegård 李 O'Brien", "Zoë Ødegård 李 O'Brien")]
+    [InlineData("a\u001b[31mb", "a\\u001B[31mb")]
+    [InlineData("line\nbreak\r", "line\\u000Abreak\\u000D")]
+    [InlineData("feed\fnext\u0085line\u2028para\u2029", "feed\\u000Cnext\\u0085line\\u2028para\\u2029")]
+    [InlineData("rtl\u202Eoverride", "rtl\\u202Eoverride")]
+    [InlineData("zero\u200Bwidth", "zero\\u200Bwidth")]
+    [InlineData("joiner\u200Dkept", "joiner\u200Dkept")]
+    [InlineData("emoji 🙂 kept", "emoji 🙂 kept")]
+    [InlineData("tag \U000E0041 char", "tag \\U000E0041 char")]
+    [InlineData("private \U000F0000 use", "private \\U000F0000 use")]
+    public void ControlLineBreakAndInvisibleCharactersOfAnyPlaneAreShownAsTheirCodes(string text, string shown) =>
+        Assert.Equal(shown, Terminal.Quote(text, int.MaxValue));
+
+    [Fact]
+    public void ALoneSurrogateIsShownAsItsCode() => Assert.Equal("lone \\uD800 surrogate", Terminal.Quote($"lone {(char)0xD800} surrogate", int.MaxValue));
+
+    [Fact]
+    public void TheTokenIsHiddenBeforeTheTextIsShortened()
+    {
+        const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
+        Terminal.HideEverywhere(Token);
+
+        var quoted = Terminal.Quote($"https://gateway.example/{new string('x', 40)}/{Token}/contacts", 80);
+
+        Assert.Equal(80, quoted.Length);
+        Assert.StartsWith($"https://gateway.example/{new string('x', 40)}/(hidden)/", quoted, StringComparison.Ordinal);
+        Assert.EndsWith("...", quoted, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token[..12], quoted, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Done", "Done.")]
+    [InlineData("Done.", "Done.")]
+    [InlineData("Done!", "Done!")]
+    public void ASentenceEndsWithOnePeriod(string text, string sentence) => Assert.Equal(sentence, Terminal.Sentence(text));
+}

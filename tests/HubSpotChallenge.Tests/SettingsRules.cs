@@ -1,0 +1,175 @@
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>The configuration rules, as tables: what each input gives, without starting the app.</summary>
+public sealed class SettingsRules
+{
+    const string Token = "pat-na1-00000000-0000-0000-0000-000000000000";
+
+    static (string? Email, List<string> Problems, string? Note) Load(
+        Dictionary<string, string?> environment, Dictionary<string, string>? dotEnv = null, bool dryRun = false)
+    {
+        Dictionary<string, string?> everything = new() { ["HUBSPOT_KEY"] = Token, ["FIRSTNAME"] = "Ada", ["LASTNAME"] = "Lovelace" };
+        foreach (var (name, value) in environment)
+        {
+            everything[name] = value;
+        }
+
+        var file = new DotEnvFile("/home/ada/project/.env", dotEnv is not null, dotEnv ?? [], [], name => everything.GetValueOrDefault(name));
+        var (settings, problems) = Settings.Load(file, dryRun);
+        return (settings?.Email, problems, settings is null ? null : Settings.TokenProblem(settings.Token, file));
+    }
+
+    public static TheoryData<string, string?, string> Problems => new()
+    {
+        { "HUBSPOT_KEY", null, "HUBSPOT_KEY is not set (no .env in /home/ada/project): put your private app token or service key in .env" },
+        { "HUBSPOT_KEY", "   ", "HUBSPOT_KEY is not set" },
+        { "HUBSPOT_KEY", "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "HUBSPOT_KEY is still the placeholder" },
+        { "HUBSPOT_KEY", "two words", "HUBSPOT_KEY contains spaces" },
+        { "FIRSTNAME", null, "FIRSTNAME is not set (no .env in /home/ada/project): put the contact's first name in .env." },
+        { "FIRSTNAME", " ", "FIRSTNAME is not set" },
+        { "LASTNAME", null, "LASTNAME is not set" },
+        { "FIRSTNAME", "A\u001b[31mRED", "FIRSTNAME contains a control or invisible character (U+001B)" },
+        { "LASTNAME", "Love\nlace", "LASTNAME contains a control or invisible character (U+000A)" },
+        { "LASTNAME", "Love\u2028lace", "LASTNAME contains a control or invisible character (U+2028)" },
+        { "FIRSTNAME", "\u200B", "FIRSTNAME contains a control or invisible character (U+200B)" },
+        { "LASTNAME", "Lovelace\u202E", "LASTNAME contains a control or invisible character (U+202E)" },
+        { "FIRSTNAME", "Ada\U000E0041", "FIRSTNAME contains a control or invisible character (U+E0041)" },
+        { "HUBSPOT_BASE_URL", "api.hubapi.com", "HUBSPOT_BASE_URL 'api.hubapi.com' is not an https URL like https://api.hubapi.com (http:// only to this machine; no query)." },
+        { "HUBSPOT_BASE_URL", "ftp://api.hubapi.com", "HUBSPOT_BASE_URL 'ftp://api.hubapi.com' is not an https URL" },
+        { "HUBSPOT_BASE_URL", "http://api.hubapi.com", "HUBSPOT_BASE_URL 'http://api.hubapi.com' is not an https URL" },
+        { "HUBSPOT_BASE_URL", "https://api.hubapi.com/?portal=1", "is not an https URL" },
+        { "HUBSPOT_BASE_URL", "https://api.hubapi.com/#x", "is not an https URL" },
+        { "HUBSPOT_BASE_URL", "http://user:s3cr3t@127.0.0.1:9", "HUBSPOT_BASE_URL contains a user name or password (before an @): remove it" },
+        { "HUBSPOT_BASE_URL", "user:s3cr3t@api.hubapi.com", "HUBSPOT_BASE_URL contains a user name or password" },
+        { "CONTACT_EMAIL", "not-an-email", "CONTACT_EMAIL 'not-an-email' is not an email address" },
+        { "CONTACT_EMAIL", "Ada <ada@example.com>", "is not an email address" },
+        { "CONTACT_EMAIL", "ada@localhost", "is not an email address" },
+        { "CONTACT_EMAIL", "ada@example.com\u0007", "CONTACT_EMAIL contains a control or invisible character (U+0007)" },
+        { "CONTACT_EMAIL", "ada@coding-challenge-company.com", "CONTACT_EMAIL must not use coding-challenge-company.com" },
+        { "HUBSPOT_TIMEOUT_SECONDS", "0", "HUBSPOT_TIMEOUT_SECONDS '0' is not a whole number of seconds from 1 to 300" },
+        { "HUBSPOT_TIMEOUT_SECONDS", "ten", "HUBSPOT_TIMEOUT_SECONDS 'ten'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Problems))]
+    public void EachBadValueIsOneProblemThatNamesTheVariable(string variable, string? value, string expected)
+    {
+        var (email, problems, _) = Load(new() { [variable] = value });
+
+        Assert.Null(email);
+        var problem = Assert.Single(problems);
+        Assert.Contains(expected, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", problem, StringComparison.Ordinal);
+        Assert.True(problem.All(c => !char.IsControl(c)), $"The problem quotes a control character: {problem}");
+    }
+
+    [Fact]
+    public void EveryProblemIsReportedAtOnce()
+    {
+        var (_, problems, _) = Load(new() { ["HUBSPOT_KEY"] = null, ["FIRSTNAME"] = null, ["LASTNAME"] = "", ["HUBSPOT_BASE_URL"] = "nowhere" });
+
+        Assert.Equal(["HUBSPOT_KEY", "FIRSTNAME", "LASTNAME", "HUBSPOT_BASE_URL"], problems.Select(p => p.Split(' ')[0]));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5123")]
+    [InlineData("http://localhost:5123/")]
+    [InlineData("https://api-eu1.hubapi.com")]
+    [InlineData("https://gateway.example.org/hubspot")]
+    public void AnHttpsUrlOrPlainHttpToThisMachineIsAccepted(string baseUrl)
+    {
+        var (email, problems, _) = Load(new() { ["HUBSPOT_BASE_URL"] = baseUrl });
+
+        Assert.Empty(problems);
+        Assert.NotNull(email);
+    }
+
+    [Fact]
+    public void TheEnvironmentWinsOverDotEnvAndDotEnvFillsTheRest()
+    {
+        var (email, problems, _) = Load(new() { ["LASTNAME"] = null }, new() { ["FIRSTNAME"] = "Grace", ["LASTNAME"] = "Hopper" });
+
+        Assert.Empty(problems);
+        Assert.Equal("ada.hopper@example.com", email);
+    }
+
+    [Fact]
+    public void AVariableNotSetSaysWhichDotEnvWasRead()
+    {
+        var (_, problems, _) = Load(new() { ["LASTNAME"] = null }, new() { ["FIRSTNAME"] = "Grace" });
+
+        Assert.Equal(["LASTNAME is not set (not in /home/ada/project/.env): put the contact's last name in .env."], problems);
+    }
+
+    [Fact]
+    public void AnEmptyVariableInTheEnvironmentIsUnsetSoDotEnvsValueIsUsed()
+    {
+        var (email, problems, _) = Load(new() { ["FIRSTNAME"] = "" }, new() { ["FIRSTNAME"] = "Grace" });
+
+        Assert.Empty(problems);
+        Assert.Equal("grace.lovelace@example.com", email);
+    }
+
+    [Theory]
+    [InlineData(null, "HUBSPOT_KEY is not set")]
+    [InlineData("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "HUBSPOT_KEY is still the placeholder from .env.example")]
+    public void ADryRunNeedsNoTokenAndOnlyNotesAMissingOrPlaceholderOne(string? token, string note)
+    {
+        var (email, problems, noted) = Load(new() { ["HUBSPOT_KEY"] = token }, dryRun: true);
+
+        Assert.Empty(problems);
+        Assert.Equal("ada.lovelace@example.com", email);
+        Assert.StartsWith(note, noted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADryRunStillReportsOtherProblems()
+    {
+        var (_, problems, _) = Load(new() { ["HUBSPOT_KEY"] = null, ["LASTNAME"] = null }, dryRun: true);
+
+        Assert.StartsWith("LASTNAME is not set", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NamesWithoutLatinLettersAskForContactEmail()
+    {
+        var (_, problems, _) = Load(new() { ["FIRSTNAME"] = "Юлия", ["LASTNAME"] = "李" });
+
+        Assert.StartsWith("FIRSTNAME and LASTNAME have no Latin letters or digits to build an email from: set CONTACT_EMAIL.", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Ada", "Lovelace", "ada.lovelace@example.com")]
+    [InlineData("Zoë", "Ødegård", "zoe.odegard@example.com")]
+    [InlineData("Seán", "O'Brien", "sean.obrien@example.com")]
+    [InlineData("José María", "Núñez-Pérez", "josemaria.nunezperez@example.com")]
+    [InlineData("Jürgen", "Weiß", "jurgen.weiss@example.com")]
+    [InlineData("\"Ace\"", "Łukasiewicz", "ace.lukasiewicz@example.com")]
+    [InlineData("Ánh", "Nguyễn Thị", "anh.nguyenthi@example.com")]
+    [InlineData("Ørjan", "Æbeløe", "orjan.aebeloe@example.com")]
+    [InlineData("Œdipe", "Þórsson", "oedipe.thorsson@example.com")]
+    [InlineData("李", "Smith", "smith@example.com")]
+    [InlineData("Юлия", "李", "")]
+    [InlineData("İsmail", "Yılmaz", "ismail.yilmaz@example.com")]
+    [InlineData("Muḥammad", "Ṣāliḥ", "muhammad.salih@example.com")]
+    [InlineData("Łukasz", "Ødegård", "lukasz.odegard@example.com")]
+    [InlineData("Lǚ", "Nguyễn", "lu.nguyen@example.com")]
+    [InlineData("ǅemal", "ẞtraße", "dzemal.sstrasse@example.com")]
+    public void TheEmailIsBuiltFromTheNamesWithAccentsFolded(string firstName, string lastName, string email) =>
+        Assert.Equal(email, Settings.EmailFromNames(firstName, lastName));
+
+    [Theory]
+    [InlineData(150, 150, 32, 31)]
+    [InlineData(5, 150, 5, 58)]
+    [InlineData(150, 5, 58, 5)]
+    [InlineData(31, 32, 31, 32)]
+    public void LongNamesAreShortenedSoTheLocalPartKeepsWithin64Characters(int firstLength, int lastLength, int firstKept, int lastKept)
+    {
+        var email = Settings.EmailFromNames(new string('a', firstLength), new string('b', lastLength));
+
+        Assert.Equal($"{new string('a', firstKept)}.{new string('b', lastKept)}@example.com", email);
+        Assert.True(email.IndexOf('@') <= 64, email);
+    }
+}
