@@ -9,7 +9,7 @@ using System.Text.Json;
 using DotNetEnv;
 using DotNetEnv.Extensions;
 
-// The story: configuration, arguments, the three steps; every failure ends in the one boundary below them.
+// The story: configuration, arguments, the three steps; every failure ends in the boundary below.
 var step = "reading the configuration";
 var debug = false;
 Ensured? contact = null;
@@ -18,8 +18,8 @@ using var cancel = new CancellationTokenSource();
 try
 {
     var dotEnv = DotEnvFile.Read(".env", Environment.GetEnvironmentVariable);
-    // The token is hidden before anything is printed: from here on every line shows it as "(hidden)".
-    Terminal.HideEverywhere(Settings.TokenIn(dotEnv));
+    // Before anything is printed: from here on every line shows the token as "(hidden)".
+    Terminal.HideEverywhere(dotEnv.Get("HUBSPOT_KEY"));
     debug = dotEnv.Get("HUBSPOT_CHALLENGE_DEBUG") == "1";
 
     step = "reading the arguments";
@@ -40,8 +40,8 @@ try
     var (settings, problems) = Settings.Load(dotEnv, dryRun);
     if (settings is null)
     {
-        var heading = problems.Count == 1 ? "Configuration problem" : "Configuration problems";
-        Terminal.Error([$"{heading}, nothing was sent to HubSpot:", .. problems.Select(problem => $"  - {problem}")]);
+        var heading = "Nothing was sent to HubSpot. Correct the configuration:";
+        Terminal.Error([heading, .. problems.Select(problem => $"  - {problem}")]);
         return ExitCode.Usage;
     }
 
@@ -51,7 +51,7 @@ try
         return ExitCode.Done;
     }
 
-    // Ctrl+C, SIGTERM and SIGHUP (the terminal closed) cancel whatever is awaited.
+    // Ctrl+C, SIGTERM and SIGHUP (terminal closed) cancel whatever is awaited.
     using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
     using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
     using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
@@ -67,21 +67,21 @@ try
     Terminal.Out($"Company {company}: {OurCompany.Name} ({OurCompany.Domain})");
 
     step = "associating the contact with the company";
-    await AssociateAsync(hubspot, settings, contact.Id, company.Id, cancel.Token);
+    await AssociateAsync(hubspot, contact.Id, company.Id, cancel.Token);
     Terminal.Out($"Contact {contact.Id} associated with company {company.Id}.");
     Terminal.Out($"Done: {hubspot.RequestsSent} requests to {hubspot.Destination}.");
     return ExitCode.Done;
 }
 catch (Exception e)
 {
-    // Expected failures arrive worded; anything unforeseen is one line naming the step.
+    // Expected failures arrive worded; the unforeseen is one line naming the step.
+    var unforeseen = $"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}.";
     var (line, exitCode) = e switch
     {
         CreateInDoubtException { Cancelled: true } => (e.Message, ExitCode.Cancelled),
         HubSpotException => (e.Message, ExitCode.Failed),
         OperationCanceledException when cancel.IsCancellationRequested => ("Cancelled.", ExitCode.Cancelled),
-        _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}. " +
-            "HUBSPOT_CHALLENGE_DEBUG=1 shows the details.", ExitCode.Failed),
+        _ => ($"{unforeseen} HUBSPOT_CHALLENGE_DEBUG=1 shows the details.", ExitCode.Failed),
     };
     string[] details = debug ? e.ToString().Split('\n') : [];
     Terminal.Error([line, .. details, SoFar(contact, company, companyInDoubt: e is CreateInDoubtException)]);
@@ -95,7 +95,8 @@ void Cancel(PosixSignalContext context)
 }
 
 // Contacts are unique by email: on 409, read the existing one by email (no lag), with its companies.
-static async Task<(Ensured, List<string>)> EnsureContactAsync(PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
+static async Task<(Ensured, List<string>)> EnsureContactAsync(
+    PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
     var answer = await hubspot.SendAsync(Api.CreateContact(settings), ct);
     if (answer.Status != 409)
@@ -107,11 +108,11 @@ static async Task<(Ensured, List<string>)> EnsureContactAsync(PacedHubSpotClient
     return (new(existing.RecordId(), Created: false), existing.CompanyIds());
 }
 
-// HubSpot does not deduplicate companies created through the API: look for ours before creating one.
+// HubSpot does not deduplicate companies made through the API: look for ours first.
 static async Task<Ensured> EnsureCompanyAsync(
     PacedHubSpotClient hubspot, Settings settings, string contactId, List<string> linked, CancellationToken ct)
 {
-    // The contact's companies do not lag; search does, and misses a company created seconds ago.
+    // The contact's companies do not lag; search does, by seconds.
     var ours = await OldestOfOursAsync(hubspot, linked, ct);
     if (ours is not null)
     {
@@ -119,7 +120,7 @@ static async Task<Ensured> EnsureCompanyAsync(
     }
 
     var search = await hubspot.SendAsync(Api.SearchCompany, ct);
-    var found = search.OldestCompanyWith(OurCompany.Domain, domainRequired: true);
+    var found = search.OldestOfOurs(domainRequired: true);
     if (found is not null)
     {
         return new(found, Created: false);
@@ -128,10 +129,11 @@ static async Task<Ensured> EnsureCompanyAsync(
     return await CreateCompanyNeverTwiceAsync(hubspot, settings, contactId, ct);
 }
 
-// Never twice: a company create in doubt (HubSpot may have stored it: 500, 502, 504, 520, 524, no answer in time, an
-// answer lost or cut, Ctrl+C while it was on its way) is never sent again by this run. HubSpot may store it seconds
-// later, so the run looks once, through the contact, then stops; a later run finds it there, or creates it.
-static async Task<Ensured> CreateCompanyNeverTwiceAsync(PacedHubSpotClient hubspot, Settings settings, string contactId, CancellationToken ct)
+// Never twice: a company create in doubt (HubSpot may have stored it: 500, 502, 504, 520, 524, no answer in time,
+// an answer lost or cut, Ctrl+C on its way) is not sent again by this run. HubSpot may store it seconds later: the
+// run looks once, through the contact, then stops; a later run finds it there or creates it.
+static async Task<Ensured> CreateCompanyNeverTwiceAsync(
+    PacedHubSpotClient hubspot, Settings settings, string contactId, CancellationToken ct)
 {
     CreateInDoubtException doubt;
     try
@@ -177,11 +179,11 @@ static async Task<string?> OldestOfOursAsync(PacedHubSpotClient hubspot, List<st
     }
 
     var companies = await hubspot.SendAsync(Api.ReadCompanies(companyIds), ct);
-    return companies.OldestCompanyWith(OurCompany.Domain, domainRequired: false);
+    return companies.OldestOfOurs(domainRequired: false);
 }
 
-// Safe to repeat. A 200 is no proof: COMPLETE is, and PENDING or PROCESSING if the contact's companies show it.
-static async Task AssociateAsync(PacedHubSpotClient hubspot, Settings settings, string contactId, string companyId, CancellationToken ct)
+// Safe to repeat. A 200 is no proof: COMPLETE without errors is.
+static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
 {
     var answer = await hubspot.SendAsync(Api.Associate(contactId, companyId), ct);
     var (status, error) = answer.Completion();
@@ -190,18 +192,9 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, Settings settings, 
         return;
     }
 
-    if (error is null && status is "PENDING" or "PROCESSING")
-    {
-        var contact = await hubspot.SendAsync(Api.ReadContact(settings.Email) with { Step = "confirming the association" }, ct);
-        if (contact.CompanyIds().Contains(companyId))
-        {
-            return;
-        }
-    }
-
     var detail = error is null ? status : $"{status}: {error}";
-    throw new HubSpotException($"HubSpot did not confirm that contact {contactId} is associated with company {companyId} ({detail}). " +
-        "Run again in a minute; if it keeps failing, associate them in HubSpot by hand.");
+    throw new HubSpotException($"HubSpot did not confirm that contact {contactId} is associated with company {companyId} " +
+        $"({detail}). Run again in a minute; if it keeps failing, associate them in HubSpot by hand.");
 }
 
 // Built by the functions that build the real requests.
@@ -242,7 +235,8 @@ static string SoFar(Ensured? contact, Ensured? company, bool companyInDoubt)
         return $"So far: {contactState}, the company perhaps stored. Running again in a minute is safe.";
     }
 
-    return $"So far: {contactState}, {companyState}. Running again is safe: it reuses what exists and creates only what is missing.";
+    return $"So far: {contactState}, {companyState}. " +
+        "Running again is safe: it reuses what exists and creates only what is missing.";
 }
 
 static class ExitCode
@@ -256,10 +250,9 @@ static class ExitCode
 static class Usage
 {
     const string Text = $"""
-        HubSpotChallenge 1.0.0: creates a contact and the company "{OurCompany.Name}" in HubSpot and associates them.
+        HubSpotChallenge 1.0.0: creates a contact and the company "{OurCompany.Name}" in HubSpot, and associates them.
         Usage: dotnet run [-- --dry-run | --help]   (--dry-run prints the requests and sends nothing)
-        Settings: HUBSPOT_KEY, FIRSTNAME, LASTNAME; optional CONTACT_EMAIL, HUBSPOT_BASE_URL, HUBSPOT_TIMEOUT_SECONDS,
-        HUBSPOT_CHALLENGE_DEBUG=1. The environment wins over .env in the current directory; see README.md.
+        Settings come from the environment, then from .env in the current directory; README.md lists them.
         Exit codes: 0 done, 1 HubSpot or network failure, 2 configuration or usage error, 130 cancelled.
         """;
 
@@ -274,33 +267,35 @@ static class OurCompany
 
 sealed record Call(string Step, HttpMethod Method, string Path, string? Body = null)
 {
-    // 409 on the contact create: an answer, not a failure.
     public int AlsoAccepted { get; init; }
 
     // In doubt, handed back unsent (CreateCompanyNeverTwiceAsync).
     public bool NeverTwice { get; init; }
 }
 
-// HubSpot's date-versioned API (v3 and v4 lose support in 2027). Ids in paths are digits (Answer.Id).
+// HubSpot's date-versioned API (v3 and v4 end in 2027). Ids in paths are digits (Answer.Id).
 static class Api
 {
     public const string Version = "2026-09";
     const string Contacts = $"/crm/objects/{Version}/contacts";
     const string Companies = $"/crm/objects/{Version}/companies";
 
-    // Oldest first, so that the oldest match is on the first page; the schema requires "after" and "sorts".
+    // Oldest first, so the oldest match is on page one; the schema requires "after" and "sorts".
     public static readonly Call SearchCompany = new("searching for the company", HttpMethod.Post, $"{Companies}/search",
         $$"""{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"{{OurCompany.Domain}}"}]}],"properties":["name","domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":100}""");
 
-    // The schema requires "associations" on a create.
     public static Call CreateContact(Settings s)
     {
-        var body = $$"""{"properties":{"email":{{Json(s.Email)}},"firstname":{{Json(s.FirstName)}},"lastname":{{Json(s.LastName)}}},"associations":[]}""";
+        var properties = $$"""{"email":{{Json(s.Email)}},"firstname":{{Json(s.FirstName)}},"lastname":{{Json(s.LastName)}}}""";
+        var body = $$"""{"properties":{{properties}},"associations":[]}""";
         return new("creating the contact", HttpMethod.Post, Contacts, body) { AlsoAccepted = 409 };
     }
 
-    public static Call ReadContact(string email) => new("reading the contact's companies", HttpMethod.Get,
-        $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email&associations=companies");
+    public static Call ReadContact(string email)
+    {
+        var path = $"{Contacts}/{Uri.EscapeDataString(email)}?idProperty=email&associations=companies";
+        return new("reading the contact's companies", HttpMethod.Get, path);
+    }
 
     public static Call ReadCompanies(List<string> ids)
     {
@@ -309,18 +304,21 @@ static class Api
         return new("reading the contact's companies", HttpMethod.Post, $"{Companies}/batch/read", body);
     }
 
-    // Type 280 (company to contact): born linked, so a re-run finds it without search.
+    // Type 280, company to contact: born linked, so a re-run needs no search.
     public static Call CreateCompany(string contactId)
     {
         var body = $$"""{"properties":{"name":"{{OurCompany.Name}}","domain":"{{OurCompany.Domain}}"},"associations":[{"to":{"id":{{Json(contactId)}}},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}""";
         return new("creating the company", HttpMethod.Post, Companies, body) { NeverTwice = true };
     }
 
-    public static Call Associate(string contactId, string companyId) =>
-        new("associating the contact with the company", HttpMethod.Put, $"{Contacts}/{contactId}/associations/default/companies/{companyId}");
+    public static Call Associate(string contactId, string companyId)
+    {
+        var path = $"{Contacts}/{contactId}/associations/default/companies/{companyId}";
+        return new("associating the contact with the company", HttpMethod.Put, path);
+    }
 
-    // Letters beyond ASCII stay readable in --dry-run.
-    static string Json(string value) => $"\"{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
+    static string Json(string value) =>
+        $"\"{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
 }
 
 // The card's helper, the one way to HubSpot: 200 ms before each attempt.
@@ -334,7 +332,12 @@ sealed class PacedHubSpotClient : IDisposable
         _settings = settings;
         // Only where the user pointed: no redirects, no proxy for this machine (it would see the token).
         var proxy = ProxyFor(settings.BaseUrl);
-        Destination = proxy is null ? settings.Host : $"{settings.Host} through the proxy {Terminal.Quote(proxy.Authority)}";
+        Destination = settings.Host;
+        if (proxy is not null)
+        {
+            Destination += $" through the proxy {Terminal.Quote(proxy.Authority)}";
+        }
+
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = proxy is not null };
         // The timeout covers the whole exchange: SendAsync reads the body.
         _http = new HttpClient(handler) { Timeout = settings.Timeout, MaxResponseContentBufferSize = 1024 * 1024 };
@@ -351,7 +354,7 @@ sealed class PacedHubSpotClient : IDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            // The script's time.sleep(0.2): far below HubSpot's 100 requests in 10 seconds.
+            // The script's time.sleep(0.2): far below HubSpot's 100 requests in 10 s.
             await Task.Delay(200, ct);
             var (answer, failure) = await SendOnceAsync(call, ct);
             if (failure is null)
@@ -362,7 +365,7 @@ sealed class PacedHubSpotClient : IDisposable
             var decision = RetryPolicy.Decide(failure, attempt);
             if (call.NeverTwice && decision.MayHaveHappened)
             {
-                throw new CreateInDoubtException(Wording.InDoubt(call.Step, failure), decision.Reason, cancelled: false);
+                throw new CreateInDoubtException(Wording.InDoubt(call.Step, failure), failure.Reason, cancelled: false);
             }
 
             if (!decision.TryAgain)
@@ -370,8 +373,9 @@ sealed class PacedHubSpotClient : IDisposable
                 throw new HubSpotException(Wording.Explain(call.Step, failure, decision, attempt, Destination));
             }
 
-            var next = $"trying again in {decision.Wait.TotalSeconds:0.0} s (attempt {attempt + 1} of {RetryPolicy.MaxAttempts})";
-            Terminal.Out($"{char.ToUpperInvariant(call.Step[0])}{call.Step[1..]}: {decision.Reason}; {next}.");
+            var next = $"attempt {attempt + 1} of {RetryPolicy.MaxAttempts}";
+            var stepName = $"{char.ToUpperInvariant(call.Step[0])}{call.Step[1..]}";
+            Terminal.Out($"{stepName}: {decision.Reason}; trying again in {decision.Wait.TotalSeconds:0.0} s ({next}).");
             await Task.Delay(decision.Wait, ct);
         }
     }
@@ -381,17 +385,18 @@ sealed class PacedHubSpotClient : IDisposable
     async Task<(Answer? Answer, Failure? Failure)> SendOnceAsync(Call call, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(call.Method, _settings.ApiRoot + call.Path);
-        // A body, empty if need be: a request without one that is closed unanswered is sent again by the platform
-        // itself, up to three times, unpaced and uncounted. One with a body never is.
-        request.Content = call.Body is null ? new ByteArrayContent([]) : new StringContent(call.Body, Encoding.UTF8, "application/json");
-
+        // A body, empty if need be: the platform itself re-sends a bodiless request closed unanswered, up to three
+        // times, unpaced and uncounted.
+        HttpContent body = call.Body is null ? new ByteArrayContent([]) : new StringContent(call.Body, Encoding.UTF8);
+        body.Headers.ContentType = call.Body is null ? null : new("application/json");
+        request.Content = body;
         RequestsSent++;
         try
         {
             using var response = await _http.SendAsync(request, ct);
-            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
             var mediaType = response.Content.Headers.ContentType?.MediaType;
-            var answer = new Answer(call.Step, (int)response.StatusCode, body, mediaType, response.Headers);
+            var answer = new Answer(call.Step, (int)response.StatusCode, bytes, mediaType, response.Headers);
             if (answer.Status is >= 200 and < 300 || answer.Status == call.AlsoAccepted)
             {
                 return (answer, null);
@@ -405,8 +410,8 @@ sealed class PacedHubSpotClient : IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            var reason = $"no answer within {_settings.Timeout.TotalSeconds:0} s (HUBSPOT_TIMEOUT_SECONDS)";
-            return (null, new Failure(Trouble.Timeout, reason));
+            var timeout = $"no answer within {_settings.Timeout.TotalSeconds:0} s (HUBSPOT_TIMEOUT_SECONDS)";
+            return (null, new Failure(Trouble.Timeout, timeout));
         }
         catch (OperationCanceledException) when (call.NeverTwice)
         {
@@ -427,7 +432,6 @@ sealed class PacedHubSpotClient : IDisposable
 
 enum Trouble { None, Refused, Cut, Timeout, Other }
 
-// A failed attempt: HubSpot's answer (Trouble.None), or the trouble that left none.
 sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
 {
     public int Status => Answer?.Status ?? 0;
@@ -441,8 +445,7 @@ sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
             HttpRequestError.ResponseEnded => new(Trouble.Cut, cut),
             HttpRequestError.Unknown when e.InnerException is IOException => new(Trouble.Cut, cut),
             HttpRequestError.NameResolutionError => new(Trouble.Other, $"the host name {host} could not be resolved"),
-            HttpRequestError.SecureConnectionError => new(Trouble.Other, "the TLS handshake failed (is it an https server?)"),
-            HttpRequestError.InvalidResponse => new(Trouble.Other, $"the answer was not HTTP ({Terminal.Quote(e.Message)})"),
+            HttpRequestError.SecureConnectionError => new(Trouble.Other, "the TLS handshake failed (not https?)"),
             HttpRequestError.ConfigurationLimitExceeded => new(Trouble.Other, "the answer was larger than 1 MB"),
             _ => new(Trouble.Other, Terminal.Quote(Terminal.Clause(e.Message))),
         };
@@ -456,8 +459,8 @@ static class RetryPolicy
     public const int MaxAttempts = 4;
     public static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
 
-    // The retry policy: try again, after how long, may HubSpot have done it, and why. Not handled (sent again, a create
-    // too): 503, 521 to 523, 423, 429, a refused connection. In doubt: 500, 502, 504, 520, 524, no answer, a cut.
+    // The retry policy: try again, after how long, may HubSpot have done it, why. Not handled (sent again, a create
+    // too): 503, 521-523, 423, 429, refused. In doubt: 500, 502, 504, 520, 524, no answer, a cut.
     public static Decision Decide(Failure failure, int attempt)
     {
         var answer = failure.Answer;
@@ -477,7 +480,7 @@ static class RetryPolicy
             return new(false, TimeSpan.Zero, mayHaveHappened, failure.Reason);
         }
 
-        // Retry-After; else a rate limit's 10 s (search's 1 s), a lock's 2 s, or about 1, 2, 4 s.
+        // Retry-After; else 10 s for a rate limit (1 s for search's), 2 s for a lock, about 1, 2, 4 s.
         var wait = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
         if (failure.Status == 429)
         {
@@ -495,47 +498,49 @@ static class RetryPolicy
     }
 }
 
-// The words for a failure, apart from the decision: what failed, and what to do.
 static class Wording
 {
-    const string RunAgainSoon = "Run again in a minute: the run finds it through the contact, or creates it if it is not there.";
+    const string RunAgainSoon = "Run again in a minute: the run finds it through the contact, or creates it.";
 
     public const string CancelledInDoubt = $"Cancelled while creating the company: HubSpot may have stored it. {RunAgainSoon}";
 
     public static string InDoubt(string step, Failure failure) =>
-        $"HubSpot may have stored the company although its answer failed ({failure.Reason}) while {step}, so it was not sent again. " +
-        $"{RunAgainSoon}{failure.Answer?.Correlation}";
+        $"HubSpot may have stored the company although its answer failed ({failure.Reason}) while {step}, " +
+        $"so it was not sent again. {RunAgainSoon}{failure.Answer?.Correlation}";
 
     public static string Explain(string step, Failure failure, Decision decision, int attempts, string destination)
     {
         var answer = failure.Answer;
         var line = answer is null
-            ? $"No usable answer from HubSpot at {destination} while {step}: {failure.Reason}. Check HUBSPOT_BASE_URL and your connection."
+            ? $"No usable answer from HubSpot at {destination} while {step}: {failure.Reason}. {Advice(answer)}"
             : $"{failure.Reason} while {step}: {answer.Message} {Advice(answer)}";
+
         if (decision.Wait > RetryPolicy.LongestWait)
         {
             return $"{line} HubSpot asked to wait over a minute: run again later.{answer?.Correlation}";
         }
 
-        return attempts > 1 ? $"{line} Gave up after {attempts} attempts.{answer?.Correlation}" : $"{line}{answer?.Correlation}";
+        var gaveUp = attempts > 1 ? $" Gave up after {attempts} attempts." : "";
+        return $"{line}{gaveUp}{answer?.Correlation}";
     }
 
-    static string Advice(Answer answer) => answer.Status switch
+    static string Advice(Answer? answer) => answer?.Status switch
     {
-        >= 300 and < 400 => "It redirects, which HubSpot's API never does: check HUBSPOT_BASE_URL.",
-        >= 500 => "That is trouble at HubSpot: run again later.",
-        _ when !answer.IsJson => "That is not HubSpot's JSON: check HUBSPOT_BASE_URL (HubSpot's API is https://api.hubapi.com).",
-        400 => "Correct what it names (in .env, or the portal's validation rules in HubSpot), then run again.",
-        401 => "Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account.",
+        null => "Check HUBSPOT_BASE_URL and your connection.",
+        >= 300 and < 400 => "HubSpot's API never redirects: check HUBSPOT_BASE_URL.",
+        >= 500 => "Run again later.",
+        _ when !answer.IsJson => "That is not HubSpot's JSON: check HUBSPOT_BASE_URL.",
+        400 => "Correct what it names (in .env, or a validation rule of the portal), then run again.",
+        401 => "Check HUBSPOT_KEY: it may be expired, revoked, rotated, or another account's.",
         403 when answer.Scopes() is { Count: > 0 } scopes =>
-            $"Grant the token {string.Join(", ", scopes)} (Development › Keys, or the private app's Scopes tab), then run again.",
+            $"Grant the token {string.Join(", ", scopes)} (Development › Keys, or the app's Scopes tab), then run again.",
         403 => "Check that HUBSPOT_KEY belongs to the account you mean.",
         404 => "Check HUBSPOT_BASE_URL; if a record was deleted meanwhile, run again.",
         423 => "The records are locked: run again in a minute.",
-        429 when answer.Policy == "DAILY" => "The daily API limit resets at midnight in the account's time zone: run again then.",
-        429 => "That is HubSpot's rate limit: wait a little, then run again.",
+        429 when answer.Policy == "DAILY" => "The daily limit resets at midnight in the account's time zone.",
+        429 => "Wait a little, then run again.",
         477 => "The account is being migrated: run again later.",
-        _ => "Check HUBSPOT_BASE_URL and status.hubspot.com, then run again.",
+        _ => "Check HUBSPOT_BASE_URL and status.hubspot.com.",
     };
 }
 
@@ -554,58 +559,62 @@ sealed record Ensured(string Id, bool Created)
     public override string ToString() => Created ? $"{Id} created" : $"{Id} already existed";
 }
 
-// HubSpot's answer, as UTF-8. A 2xx is read strictly; an error loosely, for its words.
+// HubSpot's answer, as UTF-8: a 2xx read strictly; an error loosely, for its words.
 sealed class Answer(string step, int status, byte[] body, string? mediaType, HttpResponseHeaders headers)
 {
     public int Status => status;
 
+    // Undefined when not JSON (an HTML page from a proxy or HubSpot's edge).
     JsonElement Json { get; } = Parse(body);
 
     public bool IsJson => Json.ValueKind != JsonValueKind.Undefined || body.Length == 0;
 
     public string MediaType => Terminal.Quote(mediaType ?? "no content type", 80);
 
-    public JsonElement Root() => Json.ValueKind == JsonValueKind.Undefined ? throw Unusable($"{MediaType}, not JSON") : Json;
-
-    public string RecordId() => Id(Root(), "$");
+    public string RecordId() => Id(Json);
 
     // Absent is a fact (or unusable, if required); present but of another kind, null too, is unusable.
-    public JsonElement Field(JsonElement parent, string name, JsonValueKind kind, string at, bool required = true)
+    public JsonElement Field(JsonElement parent, string name, JsonValueKind kind, bool required = true)
     {
+        if (Json.ValueKind == JsonValueKind.Undefined)
+        {
+            throw Unusable($"{MediaType}, not JSON");
+        }
+
         if (parent.ValueKind != JsonValueKind.Object)
         {
-            throw Unusable($"nothing usable at {at}");
+            throw Unusable($"{parent.ValueKind} where an object belongs");
         }
 
         if (!parent.TryGetProperty(name, out var value))
         {
-            return required ? throw Unusable($"no '{name}' at {at}") : default;
+            return required ? throw Unusable($"no '{name}'") : default;
         }
 
         if (value.ValueKind != kind)
         {
-            throw Unusable($"{value.ValueKind} at {at}.{name}, not {kind}");
+            throw Unusable($"'{name}' is {value.ValueKind}, not {kind}");
         }
 
         return value;
     }
 
-    public string Id(JsonElement record, string at)
+    public string Id(JsonElement record)
     {
-        var id = Field(record, "id", JsonValueKind.String, at).GetString()!;
+        var id = Field(record, "id", JsonValueKind.String).GetString()!;
         if (id.Length == 0 || id.AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
-            throw Unusable($"an id that is not decimal digits at {at}.id");
+            throw Unusable("an id that is not decimal digits");
         }
 
         return id;
     }
 
-    // The oldest with exactly this domain (search matches words); a search hit must carry one. A property without
-    // a value is null or left out. A batch read must be COMPLETE.
-    public string? OldestCompanyWith(string domain, bool domainRequired)
+    // The oldest with exactly our domain (search matches words); a search hit must carry one, a batch read be
+    // COMPLETE. A property without a value is null or left out.
+    public string? OldestOfOurs(bool domainRequired)
     {
-        var status = Field(Root(), "status", JsonValueKind.String, "$", required: false);
+        var status = Field(Json, "status", JsonValueKind.String, required: false);
         if (status.ValueKind != JsonValueKind.Undefined && status.GetString() != "COMPLETE")
         {
             throw Unusable("a status other than COMPLETE");
@@ -613,26 +622,25 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
         string? oldestId = null;
         var oldestAt = DateTimeOffset.MaxValue;
-        var i = 0;
-        foreach (var company in Field(Json, "results", JsonValueKind.Array, "$").EnumerateArray())
+        foreach (var company in Field(Json, "results", JsonValueKind.Array).EnumerateArray())
         {
-            var at = $"$.results[{i++}]";
-            var id = Id(company, at);
-            var createdAt = Field(company, "createdAt", JsonValueKind.String, at);
-            var properties = Field(company, "properties", JsonValueKind.Object, at);
-            var isNull = properties.TryGetProperty("domain", out var value) && value.ValueKind == JsonValueKind.Null;
-            var itsDomain = isNull ? default : Field(properties, "domain", JsonValueKind.String, $"{at}.properties", required: false);
-            if (itsDomain.ValueKind == JsonValueKind.Undefined && domainRequired)
+            var id = Id(company);
+            var createdAt = Field(company, "createdAt", JsonValueKind.String);
+            var properties = Field(company, "properties", JsonValueKind.Object);
+            var noValue = properties.TryGetProperty("domain", out var value) && value.ValueKind == JsonValueKind.Null;
+            var domain = noValue ? default : Field(properties, "domain", JsonValueKind.String, required: false);
+            if (domain.ValueKind == JsonValueKind.Undefined && domainRequired)
             {
-                throw Unusable($"no 'domain' at {at}.properties");
+                throw Unusable("a search hit without its 'domain'");
             }
 
             if (!createdAt.TryGetDateTimeOffset(out var date))
             {
-                throw Unusable($"no date at {at}.createdAt");
+                throw Unusable("a 'createdAt' that is not a date");
             }
 
-            var ours = itsDomain.ValueKind == JsonValueKind.String && itsDomain.GetString()!.Trim().Equals(domain, StringComparison.OrdinalIgnoreCase);
+            var ours = domain.ValueKind == JsonValueKind.String && domain.GetString()!.Trim() is var text
+                && text.Equals(OurCompany.Domain, StringComparison.OrdinalIgnoreCase);
             if (ours && date < oldestAt)
             {
                 (oldestId, oldestAt) = (id, date);
@@ -642,27 +650,26 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         return oldestId;
     }
 
+    // Each once: HubSpot lists a company per association label.
     public List<string> CompanyIds()
     {
-        var root = Root();
-        Id(root, "$");
+        Id(Json);
+        var associations = Field(Json, "associations", JsonValueKind.Object, required: false);
         List<string> ids = [];
-        var associations = Field(root, "associations", JsonValueKind.Object, "$", required: false);
         if (associations.ValueKind == JsonValueKind.Undefined)
         {
             return ids;
         }
 
-        var companies = Field(associations, "companies", JsonValueKind.Object, "$.associations", required: false);
+        var companies = Field(associations, "companies", JsonValueKind.Object, required: false);
         if (companies.ValueKind == JsonValueKind.Undefined)
         {
             return ids;
         }
 
-        var i = 0;
-        foreach (var company in Field(companies, "results", JsonValueKind.Array, "$.associations.companies").EnumerateArray())
+        foreach (var company in Field(companies, "results", JsonValueKind.Array).EnumerateArray())
         {
-            var id = Id(company, $"$.associations.companies.results[{i++}]");
+            var id = Id(company);
             if (!ids.Contains(id))
             {
                 ids.Add(id);
@@ -674,9 +681,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
     public (string Status, string? Error) Completion()
     {
-        var root = Root();
-        var completion = Terminal.Quote(Field(root, "status", JsonValueKind.String, "$").GetString()!, 40);
-        var errors = Field(root, "errors", JsonValueKind.Array, "$", required: false);
+        var completion = Terminal.Quote(Field(Json, "status", JsonValueKind.String).GetString()!, 40);
+        var errors = Field(Json, "errors", JsonValueKind.Array, required: false);
         if (errors.ValueKind == JsonValueKind.Undefined || errors.GetArrayLength() == 0)
         {
             return (completion, null);
@@ -687,10 +693,10 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
     // A 2xx is no proof: without what the program needs it is a failure, never "nothing found".
     public HubSpotException Unusable(string detail) =>
-        new($"HubSpot answered {status} while {step}, but without what the program needs ({detail}), so the run stops here. " +
-            "Check that HUBSPOT_BASE_URL points at HubSpot's API; running again is safe.");
+        new($"HubSpot answered {status} while {step} without what the program needs ({detail}): " +
+            "check that HUBSPOT_BASE_URL points at HubSpot's API. Running again is safe.");
 
-    // An error is read loosely: a field missing or of another kind is left out.
+    // Errors are read loosely: a field missing or of another kind is left out.
     public string? Policy => Loose(Json, "policyName");
 
     public string Label
@@ -712,7 +718,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
                 return IsJson ? "(no message)." : $"(a {MediaType} page).";
             }
 
-            return Terminal.Sentence(Terminal.Quote(message));
+            var quoted = Terminal.Quote(message.Trim());
+            return quoted.EndsWith('.') ? quoted : $"{quoted}.";
         }
     }
 
@@ -730,25 +737,15 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         }
     }
 
-    // requiredScopes, requiredGranularScopes or missingScopes, in a "context" at the top or in an error.
+    // requiredScopes, requiredGranularScopes, missingScopes, wherever HubSpot puts them.
     public List<string> Scopes()
     {
-        var errors = Loose(Json, "errors", JsonValueKind.Array);
-        List<JsonElement> places = errors.ValueKind == JsonValueKind.Array ? [Json, .. errors.EnumerateArray()] : [Json];
         List<string> scopes = [];
-        foreach (var context in places.Select(place => Loose(place, "context", JsonValueKind.Object)))
-        {
-            var lists = context.ValueKind == JsonValueKind.Object ? context.EnumerateObject().ToList() : [];
-            foreach (var list in lists.Where(list => list.Name.EndsWith("Scopes", StringComparison.Ordinal)))
-            {
-                var names = list.Value.ValueKind == JsonValueKind.Array ? list.Value.EnumerateArray().ToList() : [];
-                scopes.AddRange(names.Where(name => name.ValueKind == JsonValueKind.String).Select(name => Terminal.Quote(name.GetString()!, 80)));
-            }
-        }
-
+        AddScopes(Json, "", scopes);
         return [.. scopes.Distinct()];
     }
 
+    // One that cannot be represented counts as too long.
     public TimeSpan? RetryAfter
     {
         get
@@ -768,20 +765,32 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         }
     }
 
-    static string? Loose(JsonElement parent, string name)
+    static void AddScopes(JsonElement element, string name, List<string> scopes)
     {
-        var text = Loose(parent, name, JsonValueKind.String);
-        return text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        if (element.ValueKind == JsonValueKind.String && name.EndsWith("Scopes", StringComparison.Ordinal))
+        {
+            scopes.Add(Terminal.Quote(element.GetString()!, 80));
+        }
+
+        foreach (var item in element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : default)
+        {
+            AddScopes(item, name, scopes);
+        }
+
+        foreach (var property in element.ValueKind == JsonValueKind.Object ? element.EnumerateObject() : default)
+        {
+            AddScopes(property.Value, property.Name, scopes);
+        }
     }
 
-    static JsonElement Loose(JsonElement parent, string name, JsonValueKind kind)
+    static string? Loose(JsonElement parent, string name)
     {
         if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(name, out var value))
         {
-            return default;
+            return null;
         }
 
-        return value.ValueKind == kind ? value : default;
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     static JsonElement Parse(byte[] bytes)
@@ -799,21 +808,17 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
 sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
 {
-    const int LongestLocalPart = 64;
-
-    // Latin letters from U+00C0 and U+1E00 in ASCII, after AnyAscii: '_' dropped, '*' in Ligatures.
+    // Latin letters from U+00C0 and U+1E00 as the first ASCII letter AnyAscii gives them; '_': none.
     const string FoldFrom00C0 =
-        "aaaaaa*ceeeeiiiidnooooo_ouuuuy**aaaaaa*ceeeeiiiidnooooo_ouuuuy*yaaaaaaccccccccddddeeeeeeeeeegggggggg" +
-        "hhhhiiiiiiiiii**jjkkqllllllllllnnnnnnn**oooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzsbbbb__oc" +
-        "cddddzeeeffgg*iikkllwnnooo**ppr__**ttttuuuvyyzz*__**__*wcx*q*********aaiioouuuuuuuuuueaaaa**ggggkkoo" +
-        "oo**j***gg*wnnaa**ooaaaaeeeeiiiioooorrrruuuussttyyhhnd**zzaaeeooooooooyylntj**accltsz__buaeejjqqrryy";
+        "aaaaaaaceeeeiiiidnooooo_ouuuuytsaaaaaaaceeeeiiiidnooooo_ouuuuytyaaaaaaccccccccddddeeeeeeeeeegggggggg" +
+        "hhhhiiiiiiiiiiiijjkkqllllllllllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzsbbbb__oc" +
+        "cddddzeeeffgghiikkllwnnoooggppr____ttttuuuvyyzz________wcx_qdddlllnnnaaiioouuuuuuuuuueaaaaaaggggkkoo" +
+        "oo__jdddgghwnnaaaaooaaaaeeeeiiiioooorrrruuuussttyyhhndoozzaaeeooooooooyylntj__accltsz__buaeejjqqrryy";
 
     const string FoldFrom1E00 =
         "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssss" +
-        "ssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwyasss*daaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeee" +
-        "iiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy**vvyy";
-
-    const string Ligatures = "æae ßss þth ĳij ŋng œoe ƕhw ƣgh ǆdz ǉlj ǌnj ǣae ǳdz ǽae ȣou ỻll";
+        "ssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwyassssdaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeee" +
+        "iiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyyllvvyy";
 
     public string Host => Terminal.Quote($"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}");
 
@@ -821,17 +826,11 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
     public string Contact => Terminal.Quote($"{FirstName} {LastName} <{Email}>");
 
-    public static string TokenIn(DotEnvFile dotEnv)
-    {
-        var key = dotEnv.Get("HUBSPOT_KEY");
-        return key.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? key[7..].Trim() : key;
-    }
-
     // Every problem at once. A dry run needs no token.
     public static (Settings? Settings, List<string> Problems) Load(DotEnvFile dotEnv, bool dryRun)
     {
         List<string> problems = [.. dotEnv.Problems];
-        var token = TokenIn(dotEnv);
+        var token = dotEnv.Get("HUBSPOT_KEY");
         var tokenProblem = TokenProblem(token, dotEnv);
         if (tokenProblem is not null && !dryRun)
         {
@@ -840,62 +839,46 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
         if (tokenProblem is null && token.AsSpan().ContainsAnyExceptInRange('!', '~'))
         {
-            problems.Add("HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone, on one line.");
+            problems.Add("HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone.");
         }
 
         var firstName = dotEnv.Get("FIRSTNAME");
         var lastName = dotEnv.Get("LASTNAME");
-        string?[] nameProblems = [NameProblem("FIRSTNAME", firstName, dotEnv), NameProblem("LASTNAME", lastName, dotEnv)];
-        problems.AddRange(nameProblems.OfType<string>());
-        var email = dotEnv.Get("CONTACT_EMAIL");
-        var emailProblem = email.Length > 0 ? NameProblem("CONTACT_EMAIL", email, dotEnv) ?? EmailProblem(email) : null;
-        if (email.Length == 0)
-        {
-            email = EmailFromNames(firstName, lastName);
-        }
-
-        if (email.Length == 0 && nameProblems is [null, null])
-        {
-            emailProblem = "FIRSTNAME and LASTNAME have no Latin letters or digits to build an email from: set CONTACT_EMAIL.";
-        }
-
-        problems.AddRange(new[] { emailProblem }.OfType<string>());
+        problems.AddRange(new[] { NameProblem("FIRSTNAME", firstName, dotEnv) }.OfType<string>());
+        problems.AddRange(new[] { NameProblem("LASTNAME", lastName, dotEnv) }.OfType<string>());
         var url = ReadBaseUrl(dotEnv.Get("HUBSPOT_BASE_URL"), problems);
         var timeout = ReadTimeout(dotEnv.Get("HUBSPOT_TIMEOUT_SECONDS"), problems);
-
         if (problems.Count > 0)
         {
             return (null, problems);
         }
 
-        return (new Settings(token, firstName, lastName, email, url!, timeout), problems);
+        return (new Settings(token, firstName, lastName, EmailFromNames(firstName, lastName), url!, timeout), problems);
     }
 
     public static string? TokenProblem(string token, DotEnvFile dotEnv)
     {
         if (token.Length == 0)
         {
-            return $"HUBSPOT_KEY is not set ({dotEnv.Where}): put your private app token or service key in .env (see .env.example).";
+            return $"HUBSPOT_KEY is not set ({dotEnv.Where}): put your service key or private app token in .env.";
         }
 
         if (token.Equals("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", StringComparison.OrdinalIgnoreCase))
         {
-            return "HUBSPOT_KEY is still the placeholder from .env.example: replace it with your private app token or service key.";
+            return "HUBSPOT_KEY is still the placeholder from .env.example: put your token there.";
         }
 
         return null;
     }
 
-    // firstname.lastname@example.com: accents folded, other characters dropped.
+    // A fictional email, firstname.lastname@example.com: accents folded, other characters dropped.
     public static string EmailFromNames(string firstName, string lastName)
     {
-        var first = Fold(firstName);
-        var last = Fold(lastName);
-        // At most 64 before the @; the first name keeps at least half.
-        first = first[..Math.Min(first.Length, Math.Max(LongestLocalPart / 2, LongestLocalPart - 1 - last.Length))];
-        last = last[..Math.Min(last.Length, LongestLocalPart - 1 - first.Length)];
-        var dot = first.Length > 0 && last.Length > 0 ? "." : "";
-        return first.Length + last.Length == 0 ? "" : $"{first}{dot}{last}@example.com";
+        // At most 31 letters of each, so that the part before the @ keeps within 64 (RFC 5321).
+        string[] names = [Fold(firstName), Fold(lastName)];
+        var shortened = names.Where(name => name.Length > 0).Select(name => name[..Math.Min(name.Length, 31)]);
+        var localPart = string.Join('.', shortened);
+        return localPart.Length > 0 ? $"{localPart}@example.com" : "contact@example.com";
     }
 
     static string? NameProblem(string name, string value, DotEnvFile dotEnv)
@@ -909,23 +892,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
         if (invisible >= 0)
         {
-            return $"{name} contains a control or invisible character (U+{invisible:X4}): write it as plain text on one line.";
-        }
-
-        return null;
-    }
-
-    // The shape only: HubSpot judges the rest, and its 400 says why.
-    static string? EmailProblem(string email)
-    {
-        if (email.Split('@') is not [{ Length: > 0 }, var domain] || !domain.Contains('.') || email.Contains(' '))
-        {
-            return $"CONTACT_EMAIL '{Terminal.Quote(email, 80)}' is not an email address.";
-        }
-
-        if (domain.Equals(OurCompany.Domain, StringComparison.OrdinalIgnoreCase))
-        {
-            return $"CONTACT_EMAIL must not use {OurCompany.Domain}: HubSpot would auto-create a second company from it.";
+            return $"{name} contains a control or invisible character (U+{invisible:X4}): write it as plain text.";
         }
 
         return null;
@@ -941,7 +908,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
         if (text.Contains('@', StringComparison.Ordinal))
         {
-            problems.Add("HUBSPOT_BASE_URL contains a user name or password (before an @): remove it; HubSpot takes only the token.");
+            problems.Add("HUBSPOT_BASE_URL contains a user name or password (before an @): remove it.");
             return null;
         }
 
@@ -953,25 +920,21 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
             return url;
         }
 
-        problems.Add($"HUBSPOT_BASE_URL '{Terminal.Quote(text, 80)}' is not an https URL like https://api.hubapi.com " +
-            "(http:// only to this machine; no query).");
+        var quoted = Terminal.Quote(text, 80);
+        problems.Add($"HUBSPOT_BASE_URL '{quoted}' is not an https URL like https://api.hubapi.com (http:// only to this machine).");
         return null;
     }
 
     static TimeSpan ReadTimeout(string text, List<string> problems)
     {
-        if (text.Length == 0)
+        var number = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds);
+        var valid = number && seconds is >= 1 and <= 300;
+        if (text.Length > 0 && !valid)
         {
-            return TimeSpan.FromSeconds(30);
+            problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{Terminal.Quote(text, 80)}' is not a whole number of seconds from 1 to 300.");
         }
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 300)
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{Terminal.Quote(text, 80)}' is not a whole number of seconds from 1 to 300.");
-        return TimeSpan.Zero;
+        return TimeSpan.FromSeconds(valid ? seconds : 30);
     }
 
     static string Fold(string name)
@@ -986,12 +949,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
                 >= '\u1E00' and <= '\u1EFF' => FoldFrom1E00[c - 0x1E00],
                 _ => '_',
             };
-            var ligature = Ligatures.IndexOf(c, StringComparison.Ordinal);
-            if (letter == '*' && ligature >= 0)
-            {
-                folded.Append(Ligatures, ligature + 1, 2);
-            }
-            else if (letter is not ('*' or '_'))
+            if (letter != '_')
             {
                 folded.Append(letter);
             }
@@ -1001,10 +959,13 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     }
 }
 
-// .env as python-dotenv reads it, through DotNetEnv: the last of two equal names wins; '$' is literal but in ${NAME}.
-sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Values, List<string> Problems, Func<string, string?> Environment)
+// .env as python-dotenv reads it: the last of two equal names wins; '$' is literal but in ${NAME}.
+sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Values, List<string> Problems,
+    Func<string, string?> Environment)
 {
-    public string Where => Found ? $"not in {Terminal.Quote(Path)}" : $"no .env in {Terminal.Quote(System.IO.Path.GetDirectoryName(Path)!)}";
+    public string Where => Found ? $"not in {Terminal.Quote(Path)}" : $"no .env in {Terminal.Quote(Folder)}";
+
+    string Folder => System.IO.Path.GetDirectoryName(Path)!;
 
     // The environment wins over .env, as with python-dotenv.
     public string Get(string name)
@@ -1028,8 +989,8 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         catch (Sprache.ParseException e)
         {
             // Its message quotes the text, maybe the token: the line only.
-            var problem = $"{Terminal.Quote(path)} could not be parsed at line {e.Position.Line}, so none of its values were read: " +
-                "put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".";
+            var problem = $"{Terminal.Quote(path)} could not be parsed at line {e.Position.Line}, so none of its values " +
+                "were read: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".";
             return new(path, true, [], [problem], environment);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -1043,7 +1004,8 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
     // DotNetEnv would expand $NAME too: dollars stand aside as U+FDD0 while it parses.
     public static Dictionary<string, string> Parse(string text)
     {
-        var guarded = text.Replace("${", "\uFDD1", StringComparison.Ordinal).Replace('$', '\uFDD0').Replace("\uFDD1", "${", StringComparison.Ordinal);
+        var guarded = text.Replace("${", "\uFDD1", StringComparison.Ordinal).Replace('$', '\uFDD0');
+        guarded = guarded.Replace("\uFDD1", "${", StringComparison.Ordinal);
         var pairs = Env.LoadContents(guarded, Env.NoEnvVars()).ToDotEnvDictionary(CreateDictionaryOption.TakeLast);
         return pairs.ToDictionary(pair => pair.Key, pair => pair.Value.Replace('\uFDD0', '$'));
     }
@@ -1113,8 +1075,6 @@ static class Terminal
 
     public static string Clause(string text) => text.Trim().TrimEnd('.');
 
-    public static string Sentence(string text) => text.EndsWith('.') || text.EndsWith('!') || text.EndsWith('?') ? text : $"{text}.";
-
     static string Printable(string text)
     {
         var hidden = _token is null ? text : text.Replace(_token, "(hidden)", StringComparison.Ordinal);
@@ -1135,8 +1095,8 @@ static class Terminal
         return shown.ToString();
     }
 
-    // Invisible: controls, separators, format characters but U+200C and U+200D (emoji use them), private use,
-    // unassigned, lone surrogates.
+    // Invisible, of any plane: controls, separators, format characters but U+200C/D (emoji use them), private
+    // use, unassigned, lone surrogates.
     static (int CodePoint, int Length, bool Invisible) CharacterAt(string text, int i)
     {
         if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var length) != OperationStatus.Done)

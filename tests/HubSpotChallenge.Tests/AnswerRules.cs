@@ -12,14 +12,14 @@ public sealed class AnswerRules
 
     public static TheoryData<string, string?, string> UnreadableRecords => new()
     {
-        { "{}", "application/json", "no 'id' at $" },
-        { """{"id":null}""", "application/json", "Null at $.id, not String" },
-        { """{"id":""}""", "application/json", "an id that is not decimal digits at $.id" },
-        { """{"id":"77\nCompany 1 created: fake"}""", "application/json", "an id that is not decimal digits at $.id" },
-        { """{"id":".."}""", "application/json", "an id that is not decimal digits at $.id" },
-        { """{"id":5}""", "application/json", "Number at $.id, not String" },
-        { "null", "application/json", "nothing usable at $" },
-        { "[]", "application/json", "nothing usable at $" },
+        { "{}", "application/json", "no 'id'" },
+        { """{"id":null}""", "application/json", "'id' is Null, not String" },
+        { """{"id":""}""", "application/json", "an id that is not decimal digits" },
+        { """{"id":"77\nCompany 1 created: fake"}""", "application/json", "an id that is not decimal digits" },
+        { """{"id":".."}""", "application/json", "an id that is not decimal digits" },
+        { """{"id":5}""", "application/json", "'id' is Number, not String" },
+        { "null", "application/json", "Null where an object belongs" },
+        { "[]", "application/json", "Array where an object belongs" },
         { "{\"id\":", "application/json", "application/json, not JSON" },
         { "{\"id\":\"1\"} trailing", "application/json", "application/json, not JSON" },
         { "<html></html>", "text/html", "text/html, not JSON" },
@@ -32,20 +32,20 @@ public sealed class AnswerRules
     {
         var e = Assert.Throws<HubSpotException>(() => Answer(201, body, mediaType).RecordId());
 
-        Assert.StartsWith($"HubSpot answered 201 while creating the contact, but without what the program needs ({detail})", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"HubSpot answered 201 while creating the contact without what the program needs ({detail}): check that HUBSPOT_BASE_URL", e.Message, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> UnreadableSearches => new()
     {
-        { "{}", "no 'results' at $" },
-        { """{"total":0,"results":null}""", "Null at $.results, not Array" },
-        { """{"total":1,"results":[null]}""", "nothing usable at $.results[0]" },
-        { """{"total":1,"results":[{"properties":{"domain":"x.com"}}]}""", "no 'id' at $.results[0]" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"name":"X"}}]}""", "no 'domain' at $.results[0].properties" },
-        { """{"total":1,"results":[{"id":"7","properties":{"domain":"x.com"}}]}""", "no 'createdAt' at $.results[0]" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"yesterday","properties":{"domain":"x.com"}}]}""", "no date at $.results[0].createdAt" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z"}]}""", "no 'properties' at $.results[0]" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":7}}]}""", "Number at $.results[0].properties.domain, not String" },
+        { "{}", "no 'results'" },
+        { """{"total":0,"results":null}""", "'results' is Null, not Array" },
+        { """{"total":1,"results":[null]}""", "Null where an object belongs" },
+        { """{"total":1,"results":[{"properties":{"domain":"x.com"}}]}""", "no 'id'" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"name":"X"}}]}""", "a search hit without its 'domain'" },
+        { """{"total":1,"results":[{"id":"7","properties":{"domain":"x.com"}}]}""", "no 'createdAt'" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"yesterday","properties":{"domain":"x.com"}}]}""", "a 'createdAt' that is not a date" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z"}]}""", "no 'properties'" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":7}}]}""", "'domain' is Number, not String" },
         { """{"status":"PENDING","results":[]}""", "a status other than COMPLETE" },
     };
 
@@ -53,13 +53,13 @@ public sealed class AnswerRules
     [MemberData(nameof(UnreadableSearches))]
     public void AnUnreadableSearchIsAFailureNotNoCompany(string body, string detail)
     {
-        var e = Assert.Throws<HubSpotException>(() => Answer(200, body).OldestCompanyWith("x.com", domainRequired: true));
+        var e = Assert.Throws<HubSpotException>(() => Answer(200, body).OldestOfOurs(domainRequired: true));
 
         Assert.Contains($"({detail})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TheOldestCompanyWithTheDomainIsChosenAndOtherDomainsAreSkipped()
+    public void TheOldestCompanyWithOurDomainIsChosenAndOtherDomainsAreSkipped()
     {
         var answer = Answer(200, """
             {"status":"COMPLETE","results":[
@@ -70,16 +70,16 @@ public sealed class AnswerRules
               {"id":"5","createdAt":"2020-06-01T00:00:00Z","properties":{}}]}
             """);
 
-        Assert.Equal("1", answer.OldestCompanyWith("coding-challenge-company.com", domainRequired: false));
+        Assert.Equal("1", answer.OldestOfOurs(domainRequired: false));
     }
 
     public static TheoryData<string, string> UnreadableContacts => new()
     {
-        { """{"id":"9","associations":{"companies":null}}""", "Null at $.associations.companies, not Object" },
-        { """{"id":"9","associations":{"companies":[{"id":"5"}]}}""", "Array at $.associations.companies, not Object" },
-        { """{"id":"9","associations":null}""", "Null at $.associations, not Object" },
-        { """{"id":"9","associations":{"companies":{}}}""", "no 'results' at $.associations.companies" },
-        { """{"id":"9","associations":{"companies":{"results":[{"id":"5x"}]}}}""", "an id that is not decimal digits at $.associations.companies.results[0].id" },
+        { """{"id":"9","associations":{"companies":null}}""", "'companies' is Null, not Object" },
+        { """{"id":"9","associations":{"companies":[{"id":"5"}]}}""", "'companies' is Array, not Object" },
+        { """{"id":"9","associations":null}""", "'associations' is Null, not Object" },
+        { """{"id":"9","associations":{"companies":{}}}""", "no 'results'" },
+        { """{"id":"9","associations":{"companies":{"results":[{"id":"5x"}]}}}""", "an id that is not decimal digits" },
     };
 
     [Theory]
@@ -111,11 +111,11 @@ public sealed class AnswerRules
     public static TheoryData<int, string, string?, string> Wordings => new()
     {
         { 401, """{"message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION","correlationId":"c-401"}""", "application/json",
-            "HubSpot answered 401 INVALID_AUTHENTICATION while creating the contact: Authentication credentials not found. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or for another account. (correlation id c-401)" },
+            "HubSpot answered 401 INVALID_AUTHENTICATION while creating the contact: Authentication credentials not found. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or another account's. (correlation id c-401)" },
         { 403, """{"message":"missing","category":"MISSING_SCOPES","errors":[{"message":"x","context":{"requiredScopes":["crm.objects.contacts.write"]}}]}""", "application/json",
-            "HubSpot answered 403 MISSING_SCOPES while creating the contact: missing. Grant the token crm.objects.contacts.write" },
-        { 403, """{"message":"missing","category":"MISSING_SCOPES","context":{"missingScopes":["crm.objects.contacts.write"]}}""", "application/json",
-            "Grant the token crm.objects.contacts.write (" },
+            "HubSpot answered 403 MISSING_SCOPES while creating the contact: missing. Grant the token crm.objects.contacts.write (" },
+        { 403, """{"message":"missing","category":"MISSING_SCOPES","context":{"missingScopes":["crm.objects.contacts.write","crm.objects.companies.read"]}}""", "application/json",
+            "Grant the token crm.objects.contacts.write, crm.objects.companies.read (" },
         { 403, """{"message":"missing","context":{"requiredGranularScopes":["crm.objects.contacts.write"]},"errors":[null]}""", "application/json",
             "Grant the token crm.objects.contacts.write (" },
         { 403, """{"message":"This portal is on a plan without this API.","category":"FORBIDDEN"}""", "application/json",
@@ -123,12 +123,12 @@ public sealed class AnswerRules
         { 400, """{"message":"Property values were not valid: [{\"isValid\":false,\"message\":\"Email address x is invalid\"}]","category":"VALIDATION_ERROR"}""", "application/json",
             "HubSpot answered 400 VALIDATION_ERROR while creating the contact: Property values were not valid: [{\"isValid\":false,\"message\":\"Email address x is invalid\"}]. Correct what it names" },
         { 404, "", null, "HubSpot answered 404 while creating the contact: (no message). Check HUBSPOT_BASE_URL" },
-        { 418, "<html><h1>I'm a teapot</h1></html>", "text/html", "HubSpot answered 418 while creating the contact: (a text/html page). That is not HubSpot's JSON: check HUBSPOT_BASE_URL" },
-        { 524, EdgePage, "text/html", "HubSpot answered 524 while creating the contact: (a text/html page). That is trouble at HubSpot: run again later." },
+        { 418, "<html><h1>I'm a teapot</h1></html>", "text/html", "HubSpot answered 418 while creating the contact: (a text/html page). That is not HubSpot's JSON: check HUBSPOT_BASE_URL." },
+        { 524, EdgePage, "text/html", "HubSpot answered 524 while creating the contact: (a text/html page). Run again later." },
         { 429, """{"message":"You have reached your daily limit.","policyName":"DAILY"}""", "application/json",
-            "HubSpot answered 429 DAILY while creating the contact: You have reached your daily limit. The daily API limit resets at midnight in the account's time zone" },
+            "HubSpot answered 429 DAILY while creating the contact: You have reached your daily limit. The daily limit resets at midnight in the account's time zone." },
         { 477, """{"message":"This portal is being migrated."}""", "application/json", "HubSpot answered 477 while creating the contact: This portal is being migrated. The account is being migrated: run again later." },
-        { 307, "", null, "HubSpot answered 307 while creating the contact: (no message). It redirects, which HubSpot's API never does: check HUBSPOT_BASE_URL." },
+        { 307, "", null, "HubSpot answered 307 while creating the contact: (no message). HubSpot's API never redirects: check HUBSPOT_BASE_URL." },
         { 405, """{"message":"Method not allowed","category":"METHOD"}""", "application/json", "HubSpot answered 405 METHOD while creating the contact: Method not allowed. Check HUBSPOT_BASE_URL" },
     };
 

@@ -35,10 +35,4 @@ public sealed class PrintingRules
         Assert.EndsWith("...", quoted, StringComparison.Ordinal);
         Assert.DoesNotContain(Token[..12], quoted, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData("Done", "Done.")]
-    [InlineData("Done.", "Done.")]
-    [InlineData("Done!", "Done!")]
-    public void ASentenceEndsWithOnePeriod(string text, string sentence) => Assert.Equal(sentence, Terminal.Sentence(text));
 }

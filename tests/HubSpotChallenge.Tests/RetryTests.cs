@@ -46,7 +46,7 @@ public sealed class RetryTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "HubSpot answered 429 DAILY while creating the contact: You have reached your daily limit. The daily API limit resets at midnight in the account's time zone: run again then.");
+        Expect.OneClearFailure(run, "HubSpot answered 429 DAILY while creating the contact: You have reached your daily limit. The daily limit resets at midnight in the account's time zone.");
         Assert.Single(scenario.HubSpot.Requests);
     }
 
