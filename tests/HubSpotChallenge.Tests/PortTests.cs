@@ -193,7 +193,7 @@ public sealed class PortTests
 
         Assert.Equal($$"""
             Nothing was sent to HubSpot. Correct the configuration:
-              - HUBSPOT_KEY is not set (no .env in {{scenario.Directory}}): put your service key or private app token in .env.
+              - HUBSPOT_KEY is not set, and there is no .env in {{scenario.Directory}}: run the program from the folder that holds .env.
               - FIRSTNAME contains a control or invisible character (U+001B): write it as plain text.
               - HUBSPOT_BASE_URL contains a user name or password (before an @): remove it.
 
@@ -226,24 +226,8 @@ public sealed class PortTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(2);
 
-        Assert.Contains($"  - HUBSPOT_KEY is not set (no .env in {scenario.Directory}): put your service key or private app token", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"  - FIRSTNAME is not set (no .env in {scenario.Directory}): put the contact's first name in .env.", run.Stderr, StringComparison.Ordinal);
-        Assert.Empty(scenario.HubSpot.Requests);
-    }
-
-    [Fact]
-    public async Task ALineDotEnvCannotParseIsNamedAndTheOtherValuesAreNotRead()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.Environment["FIRSTNAME"] = null;
-        scenario.WriteDotEnv("FIRSTNAME=Ada\nLASTNAME=O'Brien\n");
-        var path = Path.Combine(scenario.Directory, ".env");
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(2);
-
-        Assert.Contains($"  - {path} could not be parsed at line 2, so none of its values were read: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".",
-            run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"  - FIRSTNAME is not set (not in {path})", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  - HUBSPOT_KEY is not set, and there is no .env in {scenario.Directory}: run the program from the folder that holds .env.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  - FIRSTNAME is not set, and there is no .env in {scenario.Directory}: run the program from the folder that holds .env.", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(scenario.HubSpot.Requests);
     }
 
@@ -305,16 +289,16 @@ public sealed class PortTests
 
         Assert.Equal($$"""
             Dry run: nothing is sent. The plan, each request 200 ms after the last:
-            1. Create the contact; if HubSpot answers 409 (it exists), read it and its companies:
+            1. Create the contact; on 409 (it exists), read it and its companies:
                POST https://api.hubapi.com{{ContactsPath}}
                {"properties":{"email":"ada.lovelace@example.com","firstname":"Ada","lastname":"Lovelace"},"associations":[]}
                GET https://api.hubapi.com{{ContactsPath}}/ada.lovelace%40example.com?idProperty=email&associations=companies
-            2. Find the company among an existing contact's companies, else by a search on its domain:
+            2. Find the company among those companies, else by a search on its domain:
                POST https://api.hubapi.com{{CompaniesPath}}/batch/read
                {"inputs":[{"id":"{companyId}"}],"properties":["name","domain"],"propertiesWithHistory":[]}
                POST https://api.hubapi.com{{CompaniesPath}}/search
                {"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"coding-challenge-company.com"}]}],"properties":["name","domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":100}
-            3. If none was found, create the company, already associated with the contact:
+            3. If none was found, create it, already associated with the contact:
                POST https://api.hubapi.com{{CompaniesPath}}
                {"properties":{"name":"Coding Challenge Company GmbH","domain":"coding-challenge-company.com"},"associations":[{"to":{"id":"{contactId}"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}
             4. Associate the contact with the company:

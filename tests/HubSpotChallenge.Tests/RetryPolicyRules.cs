@@ -23,7 +23,7 @@ public sealed class RetryPolicyRules
     {
         (string, string)[] headers = retryAfter is null ? [] : [("Retry-After", retryAfter)];
         var answer = Answer(status, body, body.StartsWith('<') ? "text/html" : "application/json", headers);
-        return RetryPolicy.Decide(new Failure(Trouble.None, $"HubSpot answered {answer.Label}", answer), attempt);
+        return RetryPolicy.Decide(new Failure(Trouble.Answered, $"HubSpot answered {answer.Label}", answer), attempt);
     }
 
     static string RateLimit(string policy) => $$"""{"status":"error","message":"You have reached your limit.","errorType":"RATE_LIMIT","policyName":"{{policy}}"}""";
@@ -37,8 +37,7 @@ public sealed class RetryPolicyRules
         { 429, RateLimit("TEN_SECONDLY_ROLLING"), "3", true, 3, false },
         { 429, RateLimit("SECONDLY"), null, true, 1, false },
         { 429, RateLimit("DAILY"), null, false, 0, false },
-        { 423, "{}", null, true, 2, false },
-        { 423, "{}", "1", true, 2, false },
+        { 423, "{}", null, true, null, false },
         { 423, "{}", "5", true, 5, false },
         { 503, "{}", null, true, null, false },
         { 503, "{}", "7", true, 7, false },

@@ -23,13 +23,13 @@ public sealed class SettingsRules
 
     public static TheoryData<string, string?, string> Problems => new()
     {
-        { "HUBSPOT_KEY", null, "HUBSPOT_KEY is not set (no .env in /home/ada/project): put your service key or private app token in .env." },
+        { "HUBSPOT_KEY", null, "HUBSPOT_KEY is not set, and there is no .env in /home/ada/project: run the program from the folder that holds .env." },
         { "HUBSPOT_KEY", "   ", "HUBSPOT_KEY is not set" },
         { "HUBSPOT_KEY", "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "HUBSPOT_KEY is still the placeholder" },
         { "HUBSPOT_KEY", "two words", "HUBSPOT_KEY contains spaces" },
         { "HUBSPOT_KEY", $"Bearer {Token}", "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone." },
         { "HUBSPOT_KEY", "pat-na1-tab\there", "HUBSPOT_KEY contains spaces" },
-        { "FIRSTNAME", null, "FIRSTNAME is not set (no .env in /home/ada/project): put the contact's first name in .env." },
+        { "FIRSTNAME", null, "FIRSTNAME is not set, and there is no .env in /home/ada/project" },
         { "FIRSTNAME", " ", "FIRSTNAME is not set" },
         { "LASTNAME", null, "LASTNAME is not set" },
         { "FIRSTNAME", "A\u001b[31mRED", "FIRSTNAME contains a control or invisible character (U+001B)" },
@@ -45,8 +45,6 @@ public sealed class SettingsRules
         { "HUBSPOT_BASE_URL", "https://api.hubapi.com/#x", "is not an https URL" },
         { "HUBSPOT_BASE_URL", "http://user:s3cr3t@127.0.0.1:9", "HUBSPOT_BASE_URL contains a user name or password (before an @): remove it" },
         { "HUBSPOT_BASE_URL", "user:s3cr3t@api.hubapi.com", "HUBSPOT_BASE_URL contains a user name or password" },
-        { "HUBSPOT_TIMEOUT_SECONDS", "0", "HUBSPOT_TIMEOUT_SECONDS '0' is not a whole number of seconds from 1 to 300" },
-        { "HUBSPOT_TIMEOUT_SECONDS", "ten", "HUBSPOT_TIMEOUT_SECONDS 'ten'" },
     };
 
     [Theory]
@@ -97,7 +95,7 @@ public sealed class SettingsRules
     {
         var (_, problems, _) = Load(new() { ["LASTNAME"] = null }, new() { ["FIRSTNAME"] = "Grace" });
 
-        Assert.Equal(["LASTNAME is not set (not in /home/ada/project/.env): put the contact's last name in .env."], problems);
+        Assert.Equal(["LASTNAME is not in /home/ada/project/.env: put the contact's last name there."], problems);
     }
 
     [Fact]

@@ -1,0 +1,131 @@
+using System.Text;
+
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>Each mistake in .env is one line that names it and its fix, and nothing follows from it; nothing is sent.</summary>
+public sealed class DotEnvMistakeTests
+{
+    /// <summary>Runs the app with all its settings in .env (none in the environment) and returns the one problem line.</summary>
+    static async Task<string> OneProblemAsync(Scenario scenario, byte[] dotEnv)
+    {
+        foreach (var name in new[] { "HUBSPOT_KEY", "FIRSTNAME", "LASTNAME" })
+        {
+            scenario.Environment[name] = null;
+        }
+
+        await File.WriteAllBytesAsync(Path.Combine(scenario.Directory, ".env"), dotEnv, TestContext.Current.CancellationToken);
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
+
+        var lines = run.Stderr.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, $"Expected the heading and one problem.{Environment.NewLine}{run}");
+        Assert.Equal("Nothing was sent to HubSpot. Correct the configuration:", lines[0]);
+        Assert.Empty(scenario.HubSpot.Requests);
+        return lines[1];
+    }
+
+    static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    static string Key(Scenario scenario) => $"HUBSPOT_KEY={scenario.HubSpot.Token}\n";
+
+    [Fact]
+    public async Task AnApostropheOutsideQuotesIsNamedWithItsLineAndNothingElseIsReported()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Utf8($"{Key(scenario)}LASTNAME=O'Brien\nFIRSTNAME=Ada\n"));
+
+        Assert.Equal($"  - {path} could not be parsed at line 2, so none of its values were read: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".", problem);
+    }
+
+    [Fact]
+    public async Task AnUnclosedQuoteIsNamedAsSuchWithItsLine()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Utf8($"{Key(scenario)}FIRSTNAME=Ada\nLASTNAME=\"O'Brien\n"));
+
+        Assert.Equal($"  - {path} line 3 opens a quote it never closes, so none of its values were read: close it, e.g. LASTNAME=\"O'Brien\".", problem);
+    }
+
+    [Fact]
+    public async Task OldMacLineEndingsAreNamedAsSuch()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Utf8($"HUBSPOT_KEY={scenario.HubSpot.Token}\rFIRSTNAME=Ada\rLASTNAME=Lovelace\r"));
+
+        Assert.Equal($"  - {path} has old Mac line endings (CR only), so none of its values were read: save it with LF line endings.", problem);
+    }
+
+    [Fact]
+    public async Task Utf16WithoutAByteOrderMarkIsNamedAsSuch()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Encoding.Unicode.GetBytes($"{Key(scenario)}FIRSTNAME=Ada\nLASTNAME=Lovelace\n"));
+
+        Assert.Equal($"  - {path} is UTF-16 without a byte order mark, so none of its values were read: save it as UTF-8.", problem);
+    }
+
+    [Theory]
+    [InlineData("FIRSTNAME=\n")]
+    [InlineData("FIRSTNAME=Ada\nFIRSTNAME=\n")]
+    [InlineData("GIVEN=Ada\nFIRSTNAME=${GIVEN}\n")]
+    public async Task AValueThatIsEmptyInDotEnvIsCalledEmptyNotMissing(string firstName)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Utf8($"{Key(scenario)}{firstName}LASTNAME=Lovelace\n"));
+
+        Assert.Equal($"  - FIRSTNAME is empty in {path}: put the contact's first name there (${{NAME}} is taken from the environment only).", problem);
+    }
+
+    [Theory]
+    [InlineData("link")]
+    [InlineData("directory")]
+    public async Task ADotEnvThatCannotBeReadIsTheOnlyProblemReported(string kind)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+        foreach (var name in new[] { "HUBSPOT_KEY", "FIRSTNAME", "LASTNAME" })
+        {
+            scenario.Environment[name] = null;
+        }
+
+        if (kind == "link")
+        {
+            File.CreateSymbolicLink(path, Path.Combine(scenario.Directory, "moved-away.env"));
+        }
+        else
+        {
+            Directory.CreateDirectory(path);
+        }
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(2);
+
+        var lines = run.Stderr.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, $"Expected the heading and one problem.{Environment.NewLine}{run}");
+        Assert.StartsWith($"  - {path} could not be read (", lines[1], StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task TheDebugSwitchIsReadFromDotEnvLikeTheRest()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.WriteDotEnv("HUBSPOT_CHALLENGE_DEBUG=1\n");
+
+        var run = (await scenario.RunAsync(["--help"], whileRunning: null, shellRedirect: ">/dev/full")).ShouldExitWith(1);
+
+        Assert.StartsWith("Stopped by an unexpected IOException while reading the arguments: No space left on device.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("System.IO.IOException: No space left on device", run.Stderr, StringComparison.Ordinal);
+    }
+}
