@@ -101,11 +101,21 @@ public sealed class Fault
         ? Respond(200, body, ("Content-Length", $"{Encoding.UTF8.GetByteCount(body)}")) : Respond(200, body);
 
     /// <summary>HubSpot's 429 as observed: no category, <c>errorType</c> and <c>policyName</c> instead.</summary>
-    public static Fault RateLimited(string policy = "TEN_SECONDLY_ROLLING", int? retryAfterSeconds = null, int? intervalMilliseconds = null) =>
+    public static Fault RateLimited(string policy = "TEN_SECONDLY_ROLLING", int? retryAfterSeconds = null) =>
         Answering(_ => FakeHubSpotServer.RateLimit(policy, NamedCorrelationId(429)) with
         {
-            Headers = Headers(("Retry-After", retryAfterSeconds), ("X-HubSpot-RateLimit-Interval-Milliseconds", intervalMilliseconds)),
+            Headers = Headers(("Retry-After", retryAfterSeconds)),
         }, NamedCorrelationId(429));
+
+    /// <summary>The bad days the standalone fake offers by name (--fault NAME); each meets the next request on its route.</summary>
+    public static IReadOnlyDictionary<string, (Route Route, Fault Fault, string What)> Presets { get; } =
+        new Dictionary<string, (Route, Fault, string)>
+        {
+            ["rate-limit"] = (Route.CreateContact, RateLimited(retryAfterSeconds: 3), "the next contact create meets the rate limit (429, Retry-After: 3)"),
+            ["daily-limit"] = (Route.CreateContact, RateLimited("DAILY"), "the next contact create meets the daily limit (429 DAILY)"),
+            ["edge-524-after-storing"] = (Route.CreateCompany, EdgePage(524, afterStoring: true), "the next company create is stored, then answered by Cloudflare's 524 page"),
+            ["lost-answer-after-storing"] = (Route.CreateCompany, LoseAnswerAfterStoring(), "the next company create is stored, then its connection closes unanswered"),
+        };
 
     /// <summary>HubSpot's own trouble (500, 502, 503, 504) as its JSON, with a Retry-After if given; nothing is stored.</summary>
     public static Fault ServerError(int status = 503, int? retryAfterSeconds = null) =>

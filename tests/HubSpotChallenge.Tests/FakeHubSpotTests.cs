@@ -150,7 +150,7 @@ public sealed class FakeHubSpotTests
 
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.Matches(@"^\d\d:\d\d:\d\d\.\d{3} POST /crm/objects/2026-09/contacts 401$", line);
-            Assert.Contains("Stored 0 contact(s), 0 company(ies), 0 association(s).", rest, StringComparison.Ordinal);
+            Assert.Contains("Stopped. The fake keeps its records only while it runs: its 0 contact(s), 0 company(ies) and 0 association(s) are gone.", rest, StringComparison.Ordinal);
         }
         finally
         {

@@ -50,17 +50,16 @@ public sealed class HostileAnswerTests
     }
 
     [Fact]
-    public async Task ACharsetThatDoesNotExistIsReadAsUtf8()
+    public async Task AnAnswerIsReadAsUtf8WhateverCharsetItClaims()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(200,
-            """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"name":"Zoë's Café","domain":"zoë.example"}}]}""",
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(400,
+            """{"status":"error","message":"Zoë Ødegård: refusé","correlationId":"c-400","category":"VALIDATION_ERROR"}""",
             ("Content-Type", "application/json; charset=nope")));
 
-        (await scenario.RunAsync()).ShouldExitWith(0);
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.Converged(scenario);
-        Assert.Contains(Route.CreateCompany, Expect.Routes(scenario));
+        Expect.OneClearFailure(run, "HubSpot answered 400 VALIDATION_ERROR while creating the contact: Zoë Ødegård: refusé. Correct what it names");
     }
 
     [Fact]

@@ -26,23 +26,6 @@ public sealed class PortTests
     }
 
     [Fact]
-    public async Task TheQuickStartPrintsWhatTheReadmeShows()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.Environment["FIRSTNAME"] = null;
-        scenario.Environment["LASTNAME"] = null;
-        File.Copy(Path.Combine(Scenario.RepositoryRoot(), ".env.example"), Path.Combine(scenario.Directory, ".env"));
-        var readme = File.ReadAllText(Path.Combine(Scenario.RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
-        var quickStart = readme[readme.IndexOf("## Quick start", StringComparison.Ordinal)..];
-        var shown = quickStart[(quickStart.IndexOf("```text\n", StringComparison.Ordinal) + 8)..quickStart.IndexOf("```\n\n## ", StringComparison.Ordinal)];
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(0);
-
-        Assert.Contains($"HUBSPOT_KEY={FakeHubSpotServer.DefaultToken}", quickStart, StringComparison.Ordinal);
-        Assert.Equal(shown.Replace("127.0.0.1:5123", scenario.HubSpot.BaseUrl.Authority, StringComparison.Ordinal), run.Stdout.ReplaceLineEndings("\n"));
-    }
-
-    [Fact]
     public async Task AFreshPortalGetsTheContactTheCompanyAndTheAssociationInFourCalls()
     {
         await using var scenario = await Scenario.StartAsync();

@@ -109,7 +109,8 @@ public sealed class UnclearAnswerTests
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
         Expect.OneClearFailure(run, "HubSpot may have stored the company although its answer failed (HubSpot answered 504 INTERNAL_ERROR) while creating the company, so it was not sent again. Run again in a minute");
         Assert.Empty(scenario.HubSpot.Companies);
-        while (scenario.HubSpot.Companies.Count == 0)
+        // The late store lands 7 s after the answer; at most 10 s more are waited for it.
+        for (var waited = 0; scenario.HubSpot.Companies.Count == 0 && waited < 100; waited++)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
@@ -119,60 +120,5 @@ public sealed class UnclearAnswerTests
         Expect.Converged(scenario);
         Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.CreateCompany);
         Assert.Contains($"Company {scenario.HubSpot.Companies[0].Id} already existed", rerun.Stdout, StringComparison.Ordinal);
-    }
-}
-
-/// <summary>Text from HubSpot, or from a gateway in front of it, that quotes the token: it never reaches the screen.</summary>
-public sealed class TokenEchoTests
-{
-    [Theory]
-    [InlineData(400, "VALIDATION_ERROR")]
-    [InlineData(403, "FORBIDDEN")]
-    public async Task ATokenQuotedInAnErrorMessageIsPrintedAsHidden(int status, string category)
-    {
-        await using var scenario = await Scenario.StartAsync();
-        var token = scenario.HubSpot.Token;
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(status,
-            $$"""{"status":"error","message":"Gateway refused the header Authorization: Bearer {{token}}","correlationId":"c0ffee00-0000-0000-0000-000000000001","category":"{{category}}"}"""));
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(1);
-
-        Expect.OneClearFailure(run, "Gateway refused the header Authorization: Bearer (hidden).");
-    }
-
-    [Fact]
-    public async Task ATokenQuotedInAnAssociationErrorIsPrintedAsHidden()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("CANCELED", stored: false, error: $"Not allowed for {scenario.HubSpot.Token}"));
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(1);
-
-        Expect.OneClearFailure(run, "(CANCELED: Not allowed for (hidden)). Run again");
-    }
-
-    [Fact]
-    public async Task ATokenInALongBaseUrlIsHiddenBeforeTheUrlIsShortened()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        var token = scenario.HubSpot.Token;
-        scenario.Environment["HUBSPOT_BASE_URL"] = $"ftp://gateway.example/{new string('x', 20)}/{token}/hubspot";
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(2);
-
-        Assert.Contains($"HUBSPOT_BASE_URL 'ftp://gateway.example/{new string('x', 20)}/(hidden)", run.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain(token[..12], run.Output, StringComparison.Ordinal);
-        Assert.Empty(scenario.HubSpot.Requests);
-    }
-
-    [Fact]
-    public async Task ATokenGivenAsAnArgumentIsHidden()
-    {
-        await using var scenario = await Scenario.StartAsync();
-
-        var run = (await scenario.RunAsync(scenario.HubSpot.Token)).ShouldExitWith(2);
-
-        Assert.StartsWith("Unknown argument: (hidden).", run.Stderr, StringComparison.Ordinal);
-        Assert.Empty(scenario.HubSpot.Requests);
     }
 }
