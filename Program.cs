@@ -11,16 +11,18 @@ using DotNetEnv.Extensions;
 
 // The story: configuration, arguments, three steps; every failure ends in the boundary below.
 var step = "reading the configuration";
-var debug = false;
 Ensured? contact = null;
 Ensured? company = null;
 using var cancel = new CancellationTokenSource();
+// Ctrl+C, SIGTERM, SIGHUP (terminal closed) cancel whatever is awaited, to the very end.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
 try
 {
     var dotEnv = DotEnvFile.Read(".env", Environment.GetEnvironmentVariable);
     // Before anything is printed: from here on the token shows as "(hidden)".
     Terminal.HideEverywhere(dotEnv.Get("HUBSPOT_KEY"));
-    debug = dotEnv.Get("HUBSPOT_CHALLENGE_DEBUG") == "1";
 
     step = "reading the arguments";
     if (args is ["--help" or "-h"])
@@ -32,7 +34,8 @@ try
     var dryRun = args is ["--dry-run"];
     if (args.Length > 0 && !dryRun)
     {
-        Terminal.Error([$"Unknown argument: {Terminal.Quote(string.Join(' ', args))}.", .. Usage.Lines]);
+        // Never echoed: it may be the token.
+        Terminal.Error(["Unknown argument.", .. Usage.Lines]);
         return ExitCode.Usage;
     }
 
@@ -47,14 +50,9 @@ try
 
     if (dryRun)
     {
-        PrintPlan(settings, Settings.TokenProblem(settings.Token, dotEnv));
+        PrintPlan(settings);
         return ExitCode.Done;
     }
-
-    // Ctrl+C, SIGTERM and SIGHUP (terminal closed) cancel whatever is awaited.
-    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-    using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
 
     using var hubspot = new PacedHubSpotClient(settings);
 
@@ -80,10 +78,9 @@ catch (Exception e)
         CreateInDoubtException { Cancelled: true } => (e.Message, ExitCode.Cancelled),
         HubSpotException => (e.Message, ExitCode.Failed),
         OperationCanceledException when cancel.IsCancellationRequested => ("Cancelled.", ExitCode.Cancelled),
-        _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}. HUBSPOT_CHALLENGE_DEBUG=1 shows the details.", ExitCode.Failed),
+        _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}.", ExitCode.Failed),
     };
-    string[] details = debug ? e.ToString().Split('\n') : [];
-    Terminal.Error([line, .. details, SoFar(contact, company, companyInDoubt: e is CreateInDoubtException)]);
+    Terminal.Error(line, SoFar(contact, company, companyInDoubt: e is CreateInDoubtException));
     return exitCode;
 }
 
@@ -93,7 +90,7 @@ void Cancel(PosixSignalContext context)
     cancel.Cancel();
 }
 
-// Contacts are unique by email: on 409, read the existing one by email (no lag), with its companies.
+// Contacts are unique by email: on 409, read that one by email (no lag), with its companies.
 static async Task<(Ensured, List<string>)> EnsureContactAsync(
     PacedHubSpotClient hubspot, Settings settings, CancellationToken ct)
 {
@@ -145,12 +142,20 @@ static async Task<Ensured> CreateCompanyNeverTwiceAsync(
     {
         doubt = e;
     }
-    catch (OperationCanceledException) when (hubspot.RequestsSent > sentBefore)
+    catch (Exception e) when (e is not HubSpotException && hubspot.RequestsSent > sentBefore)
     {
-        throw new CreateInDoubtException(Wording.CancelledInDoubt, "cancelled", cancelled: true);
+        // Ctrl+C or anything unforeseen once the create went out: in doubt too.
+        var failure = new Failure(Trouble.Other, $"an unexpected {e.GetType().Name}");
+        var text = e is OperationCanceledException ? Wording.CancelledInDoubt : Wording.InDoubt("creating the company", failure);
+        doubt = new CreateInDoubtException(text, failure.Reason, cancelled: e is OperationCanceledException);
     }
 
-    // Late creates land within seconds, as a rule; a later run covers the rest.
+    if (doubt.Cancelled)
+    {
+        throw doubt;
+    }
+
+    // Late creates land within seconds, as a rule.
     Terminal.Out($"Creating the company: {doubt.Reason}; checking in 5.0 s whether HubSpot stored it.");
     string? stored;
     try
@@ -203,10 +208,10 @@ static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, s
 }
 
 // Built by the functions that build the real requests.
-static void PrintPlan(Settings settings, string? note)
+static void PrintPlan(Settings settings)
 {
-    Terminal.Out("Dry run: nothing is sent. The plan, each request 200 ms after the last:");
-    Terminal.Out("1. Create the contact; on 409 (it exists), read it and its companies:");
+    Terminal.Out("Dry run: nothing is sent. The plan:");
+    Terminal.Out("1. Create the contact; on 409 (it exists), read it with its companies:");
     Show(Api.CreateContact(settings));
     Show(Api.ReadContact(settings.Email));
     Terminal.Out("2. Find the company among those companies, else by a search on its domain:");
@@ -216,10 +221,6 @@ static void PrintPlan(Settings settings, string? note)
     Show(Api.CreateCompany("{contactId}"));
     Terminal.Out("4. Associate the contact with the company:");
     Show(Api.Associate("{contactId}", "{companyId}"));
-    if (note is not null)
-    {
-        Terminal.Out($"Note: {note}");
-    }
 
     void Show(Call call)
     {
@@ -246,10 +247,7 @@ static string SoFar(Ensured? contact, Ensured? company, bool companyInDoubt)
 
 static class ExitCode
 {
-    public const int Done = 0;
-    public const int Failed = 1;
-    public const int Usage = 2;
-    public const int Cancelled = 130;
+    public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130;
 }
 
 static class Usage
@@ -258,7 +256,6 @@ static class Usage
         HubSpotChallenge 1.0.0: creates a contact and the company "{OurCompany.Name}" in HubSpot, and associates them.
         Usage: dotnet run [-- --dry-run | --help]   (--dry-run prints the requests and sends nothing)
         Settings come from the environment, then from .env in the current directory; README.md lists them.
-        Exit codes: 0 done, 1 HubSpot or network failure, 2 configuration or usage error, 130 cancelled.
         """;
 
     public static string[] Lines => Text.Split('\n');
@@ -285,7 +282,7 @@ static class Api
     const string Contacts = $"/crm/objects/{Version}/contacts";
     const string Companies = $"/crm/objects/{Version}/companies";
 
-    // Oldest first, so the oldest match is on page one; the schema requires "after" and "sorts".
+    // Oldest first: the oldest match is on page one. The schema requires "after" and "sorts".
     public static readonly Call SearchCompany = new("searching for the company", HttpMethod.Post, $"{Companies}/search",
         $$"""{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"{{OurCompany.Domain}}"}]}],"properties":["name","domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":100}""");
 
@@ -344,7 +341,7 @@ sealed class PacedHubSpotClient : IDisposable
         }
 
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = proxy is not null };
-        // 30 s for the whole exchange, body included; answers here are a few KB, so 1 MB is plenty.
+        // 30 s for the whole exchange; answers here are a few KB, so 1 MB is plenty.
         _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = 1024 * 1024 };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -411,7 +408,10 @@ sealed class PacedHubSpotClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return (null, Failure.Of(e));
+            var failure = Failure.Of(e);
+            // A refused connection sent nothing: it is not counted.
+            RequestsSent -= failure.Trouble == Trouble.Refused ? 1 : 0;
+            return (null, failure);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -445,7 +445,6 @@ sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
             HttpRequestError.ConnectionError => new(Trouble.Refused, "the connection was refused or failed"),
             HttpRequestError.ResponseEnded => new(Trouble.Cut, cut),
             HttpRequestError.Unknown when e.InnerException is IOException => new(Trouble.Cut, cut),
-            HttpRequestError.SecureConnectionError => new(Trouble.Other, "the TLS handshake failed (not https?)"),
             _ => new(Trouble.Other, Terminal.Quote(Terminal.Clause(e.Message))),
         };
     }
@@ -483,10 +482,10 @@ static class RetryPolicy
 
         // About 1, 2, 4 s; jitter keeps runs from retrying in step.
         var wait = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
-        // A rate limit's window is 10 s, search's 1 s. HubSpot's Retry-After wins.
+        // A rate limit's window is 10 s. HubSpot's Retry-After wins.
         if (failure.Status == 429)
         {
-            wait = TimeSpan.FromSeconds(answer!.Policy == "SECONDLY" ? 1 : 10);
+            wait = TimeSpan.FromSeconds(10);
         }
 
         wait = answer?.RetryAfter ?? wait;
@@ -527,7 +526,7 @@ static class Wording
         >= 300 and < 400 => "HubSpot's API never redirects: check HUBSPOT_BASE_URL.",
         >= 500 => "Run again later.",
         _ when !answer.IsJson => "That is not HubSpot's JSON: check HUBSPOT_BASE_URL.",
-        400 => "Correct what it names (in .env, or a validation rule of the portal), then run again.",
+        400 => "Correct what it names, in .env or in the portal's validation rules.",
         401 => "Check HUBSPOT_KEY: it may be expired, revoked, rotated, or another account's.",
         403 when answer.Category == "MISSING_SCOPES" =>
             "Grant the token crm.objects.contacts.read, crm.objects.contacts.write, crm.objects.companies.read and crm.objects.companies.write, then run again.",
@@ -542,7 +541,6 @@ static class Wording
 
 class HubSpotException(string message) : Exception(message);
 
-// A company create HubSpot may have carried out (CreateCompanyNeverTwiceAsync).
 sealed class CreateInDoubtException(string message, string reason, bool cancelled) : HubSpotException(message)
 {
     public string Reason => reason;
@@ -560,7 +558,6 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 {
     public int Status => status;
 
-    // Undefined when not JSON (an HTML page from a proxy or HubSpot's edge).
     JsonElement Json { get; } = Parse(body);
 
     public bool IsJson => Json.ValueKind != JsonValueKind.Undefined || body.Length == 0;
@@ -595,9 +592,21 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         return value;
     }
 
+    // Text, or unusable when not valid text (a lone surrogate, broken UTF-8).
+    public string? Text(JsonElement parent, string name, bool required = true)
+    {
+        var value = Field(parent, name, JsonValueKind.String, required);
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        return TextOf(value) ?? throw Unusable($"'{name}' is not valid text");
+    }
+
     public string Id(JsonElement record)
     {
-        var id = Field(record, "id", JsonValueKind.String).GetString()!;
+        var id = Text(record, "id")!;
         if (id.Length == 0 || id.AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
             throw Unusable("an id that is not decimal digits");
@@ -610,8 +619,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     // COMPLETE. A property without a value is null or left out.
     public string? OldestOfOurs(bool domainRequired)
     {
-        var status = Field(Json, "status", JsonValueKind.String, required: false);
-        if (status.ValueKind != JsonValueKind.Undefined && status.GetString() != "COMPLETE")
+        var status = Text(Json, "status", required: false);
+        if (status is not null && status != "COMPLETE")
         {
             throw Unusable("a status other than COMPLETE");
         }
@@ -624,8 +633,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
             var createdAt = Field(company, "createdAt", JsonValueKind.String);
             var properties = Field(company, "properties", JsonValueKind.Object);
             var noValue = properties.TryGetProperty("domain", out var value) && value.ValueKind == JsonValueKind.Null;
-            var domain = noValue ? default : Field(properties, "domain", JsonValueKind.String, required: false);
-            if (domain.ValueKind == JsonValueKind.Undefined && domainRequired)
+            var domain = noValue ? null : Text(properties, "domain", required: false);
+            if (domain is null && domainRequired)
             {
                 throw Unusable("a search hit without its 'domain'");
             }
@@ -635,8 +644,7 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
                 throw Unusable("a 'createdAt' that is not a date");
             }
 
-            var ours = domain.ValueKind == JsonValueKind.String && domain.GetString()!.Trim() is var text
-                && text.Equals(OurCompany.Domain, StringComparison.OrdinalIgnoreCase);
+            var ours = string.Equals(domain?.Trim(), OurCompany.Domain, StringComparison.OrdinalIgnoreCase);
             if (ours && date < oldestAt)
             {
                 (oldestId, oldestAt) = (id, date);
@@ -676,7 +684,7 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
     public (string Status, string? Error) Completion()
     {
-        var completion = Terminal.Quote(Field(Json, "status", JsonValueKind.String).GetString()!, 40);
+        var completion = Terminal.Quote(Text(Json, "status")!, 40);
         var errors = Field(Json, "errors", JsonValueKind.Array, required: false);
         if (errors.ValueKind == JsonValueKind.Undefined || errors.GetArrayLength() == 0)
         {
@@ -761,14 +769,28 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return value.ValueKind == JsonValueKind.String ? TextOf(value) : null;
+    }
+
+    // Such a string throws only when it is read.
+    static string? TextOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     static JsonElement Parse(byte[] bytes)
     {
         try
         {
-            return JsonElement.Parse(bytes);
+            // Duplicate names are refused: which value counts would be a guess.
+            return JsonElement.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
@@ -804,7 +826,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         var firstName = dotEnv.Get("FIRSTNAME");
         var lastName = dotEnv.Get("LASTNAME");
         List<string> problems = [.. dotEnv.Problems];
-        // A dry run needs no token: a missing or placeholder one is a note there.
+        // A dry run needs no token.
         string?[] found =
         [
             dryRun ? null : TokenProblem(token, dotEnv),
@@ -821,16 +843,11 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return (new Settings(token, firstName, lastName, EmailFromNames(firstName, lastName), url!), problems);
     }
 
-    public static string? TokenProblem(string token, DotEnvFile dotEnv)
+    static string? TokenProblem(string token, DotEnvFile dotEnv)
     {
         if (token.Length == 0)
         {
             return dotEnv.NotSet("HUBSPOT_KEY", "your service key or private app token");
-        }
-
-        if (token.Equals("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", StringComparison.OrdinalIgnoreCase))
-        {
-            return "HUBSPOT_KEY is still the placeholder from .env.example: put your token there.";
         }
 
         if (token.AsSpan().ContainsAnyExceptInRange('!', '~'))
@@ -841,7 +858,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return null;
     }
 
-    // A fictional email, firstname.lastname@example.com: accents folded, other characters dropped.
+    // A fictional email, firstname.lastname@example.com: accents folded, the rest dropped.
     public static string EmailFromNames(string firstName, string lastName)
     {
         // At most 31 letters each: within the 64 allowed before the @ (RFC 5321).
@@ -920,7 +937,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Values, List<string> Problems,
     Func<string, string?> Environment)
 {
-    // The environment wins over .env, as with python-dotenv; set but empty counts as unset.
+    // The environment wins over .env, as with python-dotenv; empty counts as unset.
     public string Get(string name)
     {
         var set = Environment(name);
@@ -982,7 +999,7 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         }
     }
 
-    // The parser's message quotes the text, maybe the token: the line number only, and what is wrong.
+    // The parser's message quotes the text, maybe the token: the line number only.
     static string ParseProblem(string text, int line)
     {
         var none = "so none of its values were read";
@@ -997,16 +1014,16 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         }
 
         var value = text.Split('\n')[line - 1].Split('=', 2)[^1].Trim();
-        var quote = value.Length > 0 && value[0] is '"' or '\'' ? value[0] : ' ';
-        if (quote != ' ' && value.Count(c => c == quote) == 1)
+        var unclosed = value.Count(c => c == '"') == 1 || (value.StartsWith('\'') && value.Count(c => c == '\'') == 1);
+        if (unclosed)
         {
             return $"line {line} opens a quote it never closes, {none}: close it, e.g. LASTNAME=\"O'Brien\".";
         }
 
-        return $"could not be parsed at line {line}, {none}: put values with quotes or apostrophes in double quotes, e.g. LASTNAME=\"O'Brien\".";
+        return $"could not be parsed at line {line}, {none}: put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".";
     }
 
-    // DotNetEnv would expand $NAME too: dollars stand aside as U+FDD0, a noncharacter, while it parses.
+    // DotNetEnv would expand $NAME too: dollars stand aside as U+FDD0 while it parses.
     public static Dictionary<string, string> Parse(string text)
     {
         var guarded = text.Replace("${", "\uFDD1", StringComparison.Ordinal).Replace('$', '\uFDD0');
@@ -1038,18 +1055,16 @@ static class Terminal
     }
 
     // Each whole line once more: no line can show the token or break in two.
-    public static void Out(string line) => Console.Out.WriteLine(Printable(line));
-
-    public static void Out(IEnumerable<string> lines)
+    public static void Out(params IEnumerable<string> lines)
     {
         foreach (var line in lines)
         {
-            Out(line);
+            Console.Out.WriteLine(Printable(line));
         }
     }
 
     // A stderr that cannot be written loses the lines, not the exit code.
-    public static void Error(IEnumerable<string> lines)
+    public static void Error(params IEnumerable<string> lines)
     {
         try
         {
@@ -1081,9 +1096,26 @@ static class Terminal
 
     public static string Clause(string text) => text.Trim().TrimEnd('.');
 
+    // The token, and any 12 characters of it in any case: an echo may cut it or change it.
+    static string Hide(string text)
+    {
+        if (_token is null)
+        {
+            return text;
+        }
+
+        var hidden = text.Replace(_token, "(hidden)", StringComparison.OrdinalIgnoreCase);
+        for (var i = 0; i + 12 <= _token.Length; i++)
+        {
+            hidden = hidden.Replace(_token.Substring(i, 12), "(hidden)", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return hidden;
+    }
+
     static string Printable(string text)
     {
-        var hidden = _token is null ? text : text.Replace(_token, "(hidden)", StringComparison.Ordinal);
+        var hidden = Hide(text);
         if (FirstInvisible(hidden) < 0)
         {
             return hidden;
@@ -1115,7 +1147,8 @@ static class Terminal
             UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => true,
             UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,
             UnicodeCategory.Format => rune.Value is not (0x200C or 0x200D),
-            _ => false,
+            // Default-ignorable letters and marks, but emoji's variation selectors.
+            _ => rune.Value is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0 or (>= 0xFE00 and <= 0xFE0D) or (>= 0xE0100 and <= 0xE01EF),
         };
         return (rune.Value, length, invisible);
     }

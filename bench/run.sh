@@ -53,7 +53,7 @@ done
 # A realistic working directory: both programs read their settings from .env.
 mkdir "$work/run"
 cat >"$work/run/.env" <<ENV
-HUBSPOT_KEY=pat-na1-00000000-0000-0000-0000-000000000000
+HUBSPOT_KEY=pat-na1-11111111-2222-3333-4444-555555555555
 FIRSTNAME=Zoë
 LASTNAME="O'Brien"
 HUBSPOT_BASE_URL=$url
@@ -106,7 +106,7 @@ jit_methods() {
   grep 'JIT compiled' "$work/jit.txt" | sed -E 's/^ *[0-9]+: JIT compiled //; s/ \[(Tier|Instrumented|FullOpts|MinOpts)[^]]*\]$//' | sort -u | wc -l
 }
 env_only() {
-  (mkdir -p "$work/bare" && cd "$work/bare" && HUBSPOT_KEY=pat-na1-00000000-0000-0000-0000-000000000000 FIRSTNAME=Zoë LASTNAME="O'Brien" \
+  (mkdir -p "$work/bare" && cd "$work/bare" && HUBSPOT_KEY=pat-na1-11111111-2222-3333-4444-555555555555 FIRSTNAME=Zoë LASTNAME="O'Brien" \
     HUBSPOT_BASE_URL=$url jit_methods "$@")
 }
 

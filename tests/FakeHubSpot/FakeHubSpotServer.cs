@@ -131,10 +131,10 @@ public sealed class Fault
     });
 
     /// <summary>HubSpot answers <paramref name="status"/> (its JSON error) at once, and stores the record <paramref name="after"/> later.</summary>
-    public static Fault LateStore(int status, TimeSpan after) => Answering(handle =>
+    public static Fault LateStore(int status, TimeSpan after, string? body = null) => Answering(handle =>
     {
         _ = Task.Delay(after).ContinueWith(_ => handle(), TaskScheduler.Default);
-        return ServerErrorAnswer(status);
+        return body is null ? ServerErrorAnswer(status) : new Reply(status, body);
     }, NamedCorrelationId(status));
 
     /// <summary>The default association answers 200 with another status and perhaps an error; <paramref name="stored"/>: whether it holds.</summary>
@@ -175,7 +175,7 @@ public sealed class Fault
 public sealed class FakeHubSpotServer : IAsyncDisposable
 {
     // Obviously fake; the only token the fake accepts unless told otherwise.
-    public const string DefaultToken = "pat-na1-00000000-0000-0000-0000-000000000000";
+    public const string DefaultToken = "pat-na1-11111111-2222-3333-4444-555555555555";
 
     // A realistic lag of HubSpot's search index behind writes (seconds are common; once about 30 s was seen).
     public static readonly TimeSpan DefaultSearchLag = TimeSpan.FromSeconds(3);

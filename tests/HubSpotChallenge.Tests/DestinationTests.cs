@@ -58,6 +58,30 @@ public sealed class DestinationTests
         }
     }
 
+    [Fact]
+    public async Task ARefusedConnectionIsNotCountedAsARequestSent()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        using var reserved = new TcpListener(IPAddress.Loopback, 0);
+        reserved.Start();
+        var port = ((IPEndPoint)reserved.LocalEndpoint).Port;
+        reserved.Stop();
+        scenario.Environment["HUBSPOT_BASE_URL"] = $"http://127.0.0.1:{port}";
+        FakeHubSpotServer? late = null;
+
+        // HubSpot comes up on that port only after the first attempt was refused.
+        var run = await scenario.RunAsync([], async _ =>
+        {
+            await Task.Delay(1500, TestContext.Current.CancellationToken);
+            late = await FakeHubSpotServer.StartAsync(port);
+        });
+
+        await using var hub = late!;
+        run.ShouldExitWith(0);
+        Assert.Contains("Creating the contact: the connection was refused or failed; trying again", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Done: {hub.Requests.Count} requests to 127.0.0.1:{port}.", run.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>A proxy that refuses every tunnel with 502, and counts the connections it gets.</summary>
     sealed class Listener : IDisposable
     {

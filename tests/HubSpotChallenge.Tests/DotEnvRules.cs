@@ -95,7 +95,7 @@ public sealed class DotEnvRules
 
         var problem = Assert.Single(DotEnvFile.Read(path, _ => null).Problems);
 
-        Assert.StartsWith($"{path} could not be parsed at line 2, so none of its values were read: put values with quotes", problem, StringComparison.Ordinal);
+        Assert.StartsWith($"{path} could not be parsed at line 2, so none of its values were read: put a value with an apostrophe", problem, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", problem, StringComparison.Ordinal);
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }

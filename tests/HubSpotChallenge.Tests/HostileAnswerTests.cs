@@ -121,7 +121,7 @@ public sealed class HostileAnswerTests
     }
 
     [Theory]
-    [InlineData("https", "the TLS handshake failed")]
+    [InlineData("https", "The SSL connection could not be established")]
     [InlineData("http", "Received an invalid status line: 'HELLO THERE'")]
     public async Task AServerThatDoesNotSpeakTheProtocolIsTriedOnce(string scheme, string reason)
     {
@@ -215,6 +215,47 @@ public sealed class HostileAnswerTests
         Expect.OneClearFailure(run, "HubSpot answered 201 while creating the contact without what the program needs (an id that is not decimal digits)");
         Assert.Equal("", run.Stdout);
         Assert.Equal([Route.CreateContact], Expect.Routes(scenario));
+    }
+
+    [Fact]
+    public async Task AnErrorAnswerWithTextThatIsNotValidLeavesTheCompanyInDoubtAndNoSecondIsMade()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        // A lone surrogate in the correlation id; HubSpot stores the company 7 s after answering.
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.LateStore(500, TimeSpan.FromSeconds(7), """{"message":"internal","correlationId":"\ud800","category":"INTERNAL_ERROR"}"""));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot may have stored the company although its answer failed (HubSpot answered 500 INTERNAL_ERROR) while creating the company");
+        Assert.Contains("the company perhaps stored", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(Route.ReadContact, Expect.Routes(scenario)[^1]);
+    }
+
+    [Theory]
+    [InlineData("""{"total":1,"results":[HIT],"results":[]}""")]
+    [InlineData("""{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":"coding-challenge-company.com","domain":"x.example"}}]}""")]
+    public async Task AnAnswerWithADuplicateNameIsUnusableAndCreatesNothing(string body)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var hit = """{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":"coding-challenge-company.com"}}""";
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(200, body.Replace("HIT", hit, StringComparison.Ordinal)));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot answered 200 while searching for the company without what the program needs (application/json, not JSON)");
+        Assert.DoesNotContain(Route.CreateCompany, Expect.Routes(scenario));
+    }
+
+    [Fact]
+    public async Task InvisibleLettersAndMarksFromAnAnswerAreShownAsTheirCodes()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateContact, Fault.Respond(400,
+            """{"status":"error","message":"a\u3164b\u034Fc\u115Fd\uFE00e\uDB40\uDD00f","correlationId":"c-400","category":"VALIDATION_ERROR"}"""));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "a\\u3164b\\u034Fc\\u115Fd\\uFE00e\\U000E0100f.");
     }
 
     /// <summary>A TCP server that answers every connection with fixed bytes and counts the connections.</summary>

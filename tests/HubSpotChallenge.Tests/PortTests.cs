@@ -271,8 +271,8 @@ public sealed class PortTests
         var run = (await scenario.RunAsync("--dry-run")).ShouldExitWith(0);
 
         Assert.Equal($$"""
-            Dry run: nothing is sent. The plan, each request 200 ms after the last:
-            1. Create the contact; on 409 (it exists), read it and its companies:
+            Dry run: nothing is sent. The plan:
+            1. Create the contact; on 409 (it exists), read it with its companies:
                POST https://api.hubapi.com{{ContactsPath}}
                {"properties":{"email":"ada.lovelace@example.com","firstname":"Ada","lastname":"Lovelace"},"associations":[]}
                GET https://api.hubapi.com{{ContactsPath}}/ada.lovelace%40example.com?idProperty=email&associations=companies
@@ -286,7 +286,6 @@ public sealed class PortTests
                {"properties":{"name":"Coding Challenge Company GmbH","domain":"coding-challenge-company.com"},"associations":[{"to":{"id":"{contactId}"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}
             4. Associate the contact with the company:
                PUT https://api.hubapi.com{{ContactsPath}}/{contactId}/associations/default/companies/{companyId}
-            Note: HUBSPOT_KEY is still the placeholder from .env.example: put your token there.
 
             """, run.Stdout.ReplaceLineEndings("\n"));
         Assert.Equal("", run.Stderr);
@@ -338,7 +337,8 @@ public sealed class PortTests
 
         var run = (await scenario.RunAsync("--force\u001b[2J")).ShouldExitWith(2);
 
-        Assert.StartsWith("Unknown argument: --force\\u001B[2J.", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("Unknown argument.", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("force", run.Output, StringComparison.Ordinal);
         Assert.Contains("Usage:", run.Stderr, StringComparison.Ordinal);
         Assert.Equal("", run.Stdout);
         Assert.Empty(scenario.HubSpot.Requests);

@@ -48,6 +48,8 @@ static partial class Posix
         }
     }
 
+    public static void TrySend(int pid, int signal) => Kill(pid, signal);
+
     public static void Send(int pid, int signal)
     {
         if (Kill(pid, signal) != 0)

@@ -35,7 +35,7 @@ public sealed class RetryPolicyRules
         // status, body, Retry-After, try again, wait in seconds (null: about 1 s, with jitter), may have happened
         { 429, RateLimit("TEN_SECONDLY_ROLLING"), null, true, 10, false },
         { 429, RateLimit("TEN_SECONDLY_ROLLING"), "3", true, 3, false },
-        { 429, RateLimit("SECONDLY"), null, true, 1, false },
+        { 429, RateLimit("SECONDLY"), null, true, 10, false },
         { 429, RateLimit("DAILY"), null, false, 0, false },
         { 423, "{}", null, true, null, false },
         { 423, "{}", "5", true, 5, false },

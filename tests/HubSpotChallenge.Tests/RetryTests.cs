@@ -141,13 +141,13 @@ public sealed class RetryTests
     {
         await using var scenario = await Scenario.StartAsync();
         scenario.HubSpot.Inject(Route.CreateCompany, Fault.Respond(400,
-            """{"status":"error","message":"Property values were not valid: Company names must end in AG\u001b[2J","correlationId":"c0ffee00-1111-2222-3333-444455556666","category":"VALIDATION_ERROR"}"""));
+            """{"status":"error","message":"Property values were not valid: Company names must end in AG\u001b[2J","correlationId":"c0ffee00-aaaa-bbbb-cccc-ddddeeeeffff","category":"VALIDATION_ERROR"}"""));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
         Expect.OneClearFailure(run,
             "HubSpot answered 400 VALIDATION_ERROR while creating the company: Property values were not valid: Company names must end in AG\\u001B[2J. Correct what it names");
-        Assert.Contains("(correlation id c0ffee00-1111-2222-3333-444455556666)", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(correlation id c0ffee00-aaaa-bbbb-cccc-ddddeeeeffff)", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', run.Output);
         Assert.Empty(scenario.HubSpot.Companies);
     }

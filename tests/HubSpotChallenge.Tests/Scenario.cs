@@ -20,7 +20,7 @@ namespace HubSpotChallenge.Tests;
 public sealed class Scenario : IAsyncDisposable
 {
     /// <summary>The variables the app reads; the test process's own values are never passed on.</summary>
-    static readonly string[] AppVariables = ["HUBSPOT_KEY", "FIRSTNAME", "LASTNAME", "HUBSPOT_BASE_URL", "HUBSPOT_CHALLENGE_DEBUG",
+    static readonly string[] AppVariables = ["HUBSPOT_KEY", "FIRSTNAME", "LASTNAME", "HUBSPOT_BASE_URL",
         "http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"];
 
     Scenario(FakeHubSpotServer hubSpot, string directory)
@@ -166,7 +166,7 @@ public sealed class Scenario : IAsyncDisposable
     /// Runs the app and sends it <paramref name="signal"/> once <paramref name="when"/> holds (checked as the fake
     /// sees requests) and <paramref name="after"/> has passed; returns the run and how long it took to exit after the signal.
     /// </summary>
-    public async Task<(AppResult Run, TimeSpan ToExit)> RunAndSignalAsync(int signal, Func<bool> when, TimeSpan after)
+    public async Task<(AppResult Run, TimeSpan ToExit)> RunAndSignalAsync(int signal, Func<bool> when, TimeSpan after, TimeSpan? secondAfter = null)
     {
         var signalled = new Stopwatch();
         var run = await RunAsync([], async process =>
@@ -185,6 +185,12 @@ public sealed class Scenario : IAsyncDisposable
             await Task.Delay(after, TestContext.Current.CancellationToken);
             signalled.Start();
             Posix.Send(process.Id, signal);
+            if (secondAfter is { } again)
+            {
+                // As an impatient user does; the app may be gone by then.
+                await Task.Delay(again, TestContext.Current.CancellationToken);
+                Posix.TrySend(process.Id, signal);
+            }
         });
         return (run, signalled.Elapsed);
     }
