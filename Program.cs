@@ -615,8 +615,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         return id;
     }
 
-    // The oldest with exactly our domain (search matches words); a search hit must carry one, a batch read be
-    // COMPLETE. A property without a value is null or left out.
+    // The oldest with exactly our domain (search matches words); a search hit must carry one. A batch read's status,
+    // if given, must be COMPLETE. A property without a value is null or left out.
     public string? OldestOfOurs(bool domainRequired)
     {
         var status = Text(Json, "status", required: false);
