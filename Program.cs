@@ -142,17 +142,16 @@ static async Task<Ensured> CreateCompanyNeverTwiceAsync(
     {
         doubt = e;
     }
+    catch (OperationCanceledException) when (hubspot.RequestsSent > sentBefore)
+    {
+        // Ctrl+C once the create went out: in doubt, and no time to look.
+        throw new CreateInDoubtException(Wording.CancelledInDoubt, "cancelled", cancelled: true);
+    }
     catch (Exception e) when (e is not HubSpotException && hubspot.RequestsSent > sentBefore)
     {
-        // Ctrl+C or anything unforeseen once the create went out: in doubt too.
+        // Anything unforeseen once the create went out: in doubt too.
         var failure = new Failure(Trouble.Other, $"an unexpected {e.GetType().Name}");
-        var text = e is OperationCanceledException ? Wording.CancelledInDoubt : Wording.InDoubt("creating the company", failure);
-        doubt = new CreateInDoubtException(text, failure.Reason, cancelled: e is OperationCanceledException);
-    }
-
-    if (doubt.Cancelled)
-    {
-        throw doubt;
+        doubt = new CreateInDoubtException(Wording.InDoubt("creating the company", failure), failure.Reason, cancelled: false);
     }
 
     // Late creates land within seconds, as a rule.
@@ -389,9 +388,12 @@ sealed class PacedHubSpotClient : IDisposable
     {
         using var request = new HttpRequestMessage(call.Method, _settings.ApiRoot + call.Path);
         // A body, empty if need be: the platform itself re-sends a bodiless request closed unanswered, unpaced.
-        HttpContent body = call.Body is null ? new ByteArrayContent([]) : new StringContent(call.Body, Encoding.UTF8);
-        body.Headers.ContentType = call.Body is null ? null : new("application/json");
-        request.Content = body;
+        request.Content = new ByteArrayContent([]);
+        if (call.Body is not null)
+        {
+            request.Content = new StringContent(call.Body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new("application/json");
+        }
         RequestsSent++;
         try
         {
@@ -409,8 +411,12 @@ sealed class PacedHubSpotClient : IDisposable
         catch (HttpRequestException e)
         {
             var failure = Failure.Of(e);
-            // A refused connection sent nothing: it is not counted.
-            RequestsSent -= failure.Trouble == Trouble.Refused ? 1 : 0;
+            if (failure.Trouble == Trouble.Refused)
+            {
+                // A refused connection sent nothing: it is not counted.
+                RequestsSent--;
+            }
+
             return (null, failure);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -579,9 +585,15 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
             throw Unusable($"{parent.ValueKind} where an object belongs");
         }
 
-        if (!parent.TryGetProperty(name, out var value))
+        var present = parent.TryGetProperty(name, out var value);
+        if (!present && required)
         {
-            return required ? throw Unusable($"no '{name}'") : default;
+            throw Unusable($"no '{name}'");
+        }
+
+        if (!present)
+        {
+            return default;
         }
 
         if (value.ValueKind != kind)
@@ -870,12 +882,12 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 
     static string? NameProblem(string name, string value, string what, DotEnvFile dotEnv)
     {
-        var invisible = Terminal.FirstInvisible(value);
         if (value.Length == 0)
         {
             return dotEnv.NotSet(name, what);
         }
 
+        var invisible = Terminal.FirstInvisible(value);
         if (invisible >= 0)
         {
             return $"{name} contains a control or invisible character (U+{invisible:X4}): write it as plain text.";
@@ -947,11 +959,12 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
     // Why a variable has no value; nothing when .env could not be read, the one problem to fix first.
     public string? NotSet(string name, string what)
     {
-        var path = Terminal.Quote(Path);
         if (Problems.Count > 0)
         {
             return null;
         }
+
+        var path = Terminal.Quote(Path);
 
         if (Values.ContainsKey(name))
         {
