@@ -11,6 +11,7 @@ using DotNetEnv.Extensions;
 
 // The story: configuration, arguments, three steps; every failure ends in the boundary below.
 var step = "reading the configuration";
+Terminal.UseUnicodeOnWindows();
 Ensured? contact = null;
 Ensured? company = null;
 using var cancel = new CancellationTokenSource();
@@ -249,15 +250,15 @@ static class ExitCode
     public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130;
 }
 
+// Lines, not one text: a checkout's line endings (CRLF on Windows) stay out of the output.
 static class Usage
 {
-    const string Text = $"""
-        HubSpotChallenge 1.0.0: creates a contact and the company "{OurCompany.Name}" in HubSpot, and associates them.
-        Usage: dotnet run [-- --dry-run | --help]   (--dry-run prints the requests and sends nothing)
-        Settings come from the environment, then from .env in the current directory; README.md lists them.
-        """;
-
-    public static string[] Lines => Text.Split('\n');
+    public static readonly string[] Lines =
+    [
+        $"HubSpotChallenge 1.0.0: creates a contact and the company \"{OurCompany.Name}\" in HubSpot, and associates them.",
+        "Usage: dotnet run [-- --dry-run | --help]   (--dry-run prints the requests and sends nothing)",
+        "Settings come from the environment, then from .env in the current directory; README.md lists them.",
+    ];
 }
 
 static class OurCompany
@@ -813,6 +814,9 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
 sealed record Settings(string Token, string FirstName, string LastName, string Email, Uri BaseUrl)
 {
+    // HUBSPOT_KEY's value in .env.example.
+    public const string ExamplePlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
     // Latin letters from U+00C0 and U+1E00 as the first ASCII letter AnyAscii gives them; '_': none.
     const string FoldFrom00C0 =
         "aaaaaaaceeeeiiiidnooooo_ouuuuytsaaaaaaaceeeeiiiidnooooo_ouuuuytyaaaaaaccccccccddddeeeeeeeeeegggggggg" +
@@ -860,6 +864,13 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         if (token.Length == 0)
         {
             return dotEnv.NotSet("HUBSPOT_KEY", "your service key or private app token");
+        }
+
+        // The most common first mistake: .env copied from .env.example, the token not filled in.
+        if (token == ExamplePlaceholder)
+        {
+            return $"HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token " +
+                $"in {Terminal.Quote(dotEnv.Path)}, or set HUBSPOT_KEY in your environment.";
         }
 
         if (token.AsSpan().ContainsAnyExceptInRange('!', '~'))
@@ -988,7 +999,14 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            // UTF-8, or UTF-16 with a byte order mark; other bytes (Windows-1252, Latin-1) are refused, not guessed.
+            text = File.ReadAllText(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+        }
+        catch (DecoderFallbackException)
+        {
+            var problem = $"{quoted} is not UTF-8 (older Windows editors save Windows-1252), so none of its values were read: " +
+                "save it as UTF-8.";
+            return new(path, true, [], [problem], environment);
         }
         catch (FileNotFoundException) when (new FileInfo(path).LinkTarget is null)
         {
@@ -1049,6 +1067,28 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
 static class Terminal
 {
     static string? _token;
+
+    // A Windows console shows text in its code page: UTF-16 reaches it whole (WriteConsoleW), and its code page is
+    // left as it was for the shell after us. A file or a pipe gets UTF-8, as on Linux and macOS.
+    public static void UseUnicodeOnWindows()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        Console.OutputEncoding = Encoding.Unicode;
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        if (Console.IsOutputRedirected)
+        {
+            Console.SetOut(new StreamWriter(Console.OpenStandardOutput(), utf8) { AutoFlush = true });
+        }
+
+        if (Console.IsErrorRedirected)
+        {
+            Console.SetError(new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true });
+        }
+    }
 
     // A shorter "token" would hide ordinary words.
     public static void HideEverywhere(string token) => _token = token.Length >= 8 ? token : null;

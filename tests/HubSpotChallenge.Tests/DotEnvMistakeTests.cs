@@ -74,6 +74,56 @@ public sealed class DotEnvMistakeTests
         Assert.Equal($"  - {path} is UTF-16 without a byte order mark, so none of its values were read: save it as UTF-8.", problem);
     }
 
+    [Fact]
+    public async Task AWindows1252DotEnvIsNamedAsNotUtf8AndNoneOfItsValuesIsUsed()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Encoding.Latin1.GetBytes($"{Key(scenario)}FIRSTNAME=Jürgen\nLASTNAME=Müller\n"));
+
+        Assert.Equal($"  - {path} is not UTF-8 (older Windows editors save Windows-1252), so none of its values were read: save it as UTF-8.", problem);
+    }
+
+    [Theory]
+    [InlineData("utf-8 with a byte order mark")]
+    [InlineData("utf-16 with a byte order mark")]
+    [InlineData("utf-16 big-endian with a byte order mark")]
+    public async Task UnicodeWithAByteOrderMarkAndCrlfLineEndingsIsReadAsWritten(string encoding)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        foreach (var name in new[] { "HUBSPOT_KEY", "FIRSTNAME", "LASTNAME" })
+        {
+            scenario.Environment[name] = null;
+        }
+
+        Encoding chosen = encoding switch
+        {
+            "utf-8 with a byte order mark" => new UTF8Encoding(true),
+            "utf-16 with a byte order mark" => new UnicodeEncoding(bigEndian: false, byteOrderMark: true),
+            _ => new UnicodeEncoding(bigEndian: true, byteOrderMark: true),
+        };
+        await File.WriteAllTextAsync(Path.Combine(scenario.Directory, ".env"),
+            $"HUBSPOT_KEY={scenario.HubSpot.Token}\r\nFIRSTNAME=Jürgen\r\nLASTNAME=Łukasiewicz\r\n", chosen, TestContext.Current.CancellationToken);
+
+        (await scenario.RunAsync()).ShouldExitWith(0);
+
+        var contact = Assert.Single(scenario.HubSpot.Contacts);
+        Assert.Equal(("Jürgen", "Łukasiewicz", "jurgen.lukasiewicz@example.com"), (contact["firstname"], contact["lastname"], contact["email"]));
+    }
+
+    [Fact]
+    public async Task TheExamplesPlaceholderTokenIsNamedAsSuchAndNothingIsSent()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+        var example = await File.ReadAllBytesAsync(Path.Combine(Scenario.RepositoryRoot(), ".env.example"), TestContext.Current.CancellationToken);
+
+        var problem = await OneProblemAsync(scenario, example);
+
+        Assert.Equal($"  - HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token in {path}, or set HUBSPOT_KEY in your environment.", problem);
+    }
+
     [Theory]
     [InlineData("FIRSTNAME=\n")]
     [InlineData("FIRSTNAME=Ada\nFIRSTNAME=\n")]
@@ -93,6 +143,11 @@ public sealed class DotEnvMistakeTests
     [InlineData("directory")]
     public async Task ADotEnvThatCannotBeReadIsTheOnlyProblemReported(string kind)
     {
+        if (kind == "link")
+        {
+            Posix.Require("a symbolic link made without privileges");
+        }
+
         await using var scenario = await Scenario.StartAsync();
         var path = Path.Combine(scenario.Directory, ".env");
         foreach (var name in new[] { "HUBSPOT_KEY", "FIRSTNAME", "LASTNAME" })

@@ -38,14 +38,15 @@ static class Expect
         Assert.True(expected.Contains("Exception", StringComparison.Ordinal) || !run.Output.Contains("Exception", StringComparison.Ordinal), $"An exception is named.{Environment.NewLine}{run}");
     }
 
-    /// <summary>The golden output of a first run against a fresh fake: the ids are the fake's first.</summary>
+    /// <summary>The golden output of a first run against a fresh fake: the ids are the fake's first. With LF line
+    /// endings, whatever the checkout's (a Windows clone has CRLF).</summary>
     public static string FreshRunOutput(Scenario scenario) => $"""
         Contact 37765128902 created: Ada Lovelace <ada.lovelace@example.com>
         Company 20185735002 created: Coding Challenge Company GmbH (coding-challenge-company.com)
         Contact 37765128902 associated with company 20185735002.
         Done: 4 requests to {scenario.HubSpot.BaseUrl.Authority}.
 
-        """;
+        """.ReplaceLineEndings("\n");
 
     /// <summary>The golden output of the run after that one.</summary>
     public static string RerunOutput(Scenario scenario) => $"""
@@ -54,7 +55,7 @@ static class Expect
         Contact 37765128902 associated with company 20185735002.
         Done: 4 requests to {scenario.HubSpot.BaseUrl.Authority}.
 
-        """;
+        """.ReplaceLineEndings("\n");
 
     public static void Json(string expected, JsonNode? actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"Expected {expected}{Environment.NewLine}got {actual?.ToJsonString()}");

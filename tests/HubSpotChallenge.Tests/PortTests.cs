@@ -180,7 +180,7 @@ public sealed class PortTests
               - FIRSTNAME contains a control or invisible character (U+001B): write it as plain text.
               - HUBSPOT_BASE_URL contains a user name or password (before an @): remove it.
 
-            """, run.Stderr.ReplaceLineEndings("\n"));
+            """.ReplaceLineEndings("\n"), run.Stderr.ReplaceLineEndings("\n"));
         Assert.Equal("", run.Stdout);
         Assert.Empty(scenario.HubSpot.Requests);
     }
@@ -219,16 +219,17 @@ public sealed class PortTests
     [InlineData("socket")]
     public async Task ADotEnvThatCannotBeReadIsAConfigurationErrorNamingItsPath(string kind)
     {
+        Posix.Require("a symbolic link made without privileges, and a Unix socket");
         await using var scenario = await Scenario.StartAsync();
         var path = Path.Combine(scenario.Directory, ".env");
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        using var socket = kind == "socket" ? new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified) : null;
         if (kind == "link")
         {
             File.CreateSymbolicLink(path, Path.Combine(scenario.Directory, "moved-away.env"));
         }
         else
         {
-            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            socket!.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
         }
 
         foreach (var dryRun in new[] { false, true })
@@ -245,11 +246,12 @@ public sealed class PortTests
     [Fact]
     public async Task ADotEnvTheUserMayNotReadIsAConfigurationErrorNamingItsPath()
     {
-        Assert.SkipUnless(Posix.CanRunAsNobody, "Running the app as another user needs root, setpriv, and the test binaries in folders others may enter.");
+        Assert.SkipUnless(Posix.CanRunAsNobody, "Running the app as another user needs POSIX, root, setpriv, and the test binaries in folders others may enter.");
+
         await using var scenario = await Scenario.StartAsync();
         scenario.WriteDotEnv("FIRSTNAME=Ada\n");
         var path = Path.Combine(scenario.Directory, ".env");
-        File.SetUnixFileMode(path, UnixFileMode.None);
+        Posix.MakeUnreadable(path);
 
         var run = (await scenario.RunAsync([], whileRunning: null, asNobody: true)).ShouldExitWith(2);
 
@@ -287,7 +289,7 @@ public sealed class PortTests
             4. Associate the contact with the company:
                PUT https://api.hubapi.com{{ContactsPath}}/{contactId}/associations/default/companies/{companyId}
 
-            """, run.Stdout.ReplaceLineEndings("\n"));
+            """.ReplaceLineEndings("\n"), run.Stdout.ReplaceLineEndings("\n"));
         Assert.Equal("", run.Stderr);
         Assert.Empty(scenario.HubSpot.Requests);
     }

@@ -7,6 +7,10 @@ public sealed class SettingsRules
 {
     const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
 
+    // Written with this platform's separator: /home/ada/project here, \home\ada\project on Windows.
+    static readonly string Folder = Path.Combine(Path.DirectorySeparatorChar + "home", "ada", "project");
+    static readonly string DotEnvPath = Path.Combine(Folder, ".env");
+
     static (string? Email, List<string> Problems) Load(
         Dictionary<string, string?> environment, Dictionary<string, string>? dotEnv = null, bool dryRun = false)
     {
@@ -16,19 +20,20 @@ public sealed class SettingsRules
             everything[name] = value;
         }
 
-        var file = new DotEnvFile("/home/ada/project/.env", dotEnv is not null, dotEnv ?? [], [], name => everything.GetValueOrDefault(name));
+        var file = new DotEnvFile(DotEnvPath, dotEnv is not null, dotEnv ?? [], [], name => everything.GetValueOrDefault(name));
         var (settings, problems) = Settings.Load(file, dryRun);
         return (settings?.Email, problems);
     }
 
     public static TheoryData<string, string?, string> Problems => new()
     {
-        { "HUBSPOT_KEY", null, "HUBSPOT_KEY is not set, and there is no .env in /home/ada/project: run the program from the folder that holds .env." },
+        { "HUBSPOT_KEY", null, $"HUBSPOT_KEY is not set, and there is no .env in {Folder}: run the program from the folder that holds .env." },
+        { "HUBSPOT_KEY", "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", $"HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token in {DotEnvPath}, or set HUBSPOT_KEY in your environment." },
         { "HUBSPOT_KEY", "   ", "HUBSPOT_KEY is not set" },
         { "HUBSPOT_KEY", "two words", "HUBSPOT_KEY contains spaces" },
         { "HUBSPOT_KEY", $"Bearer {Token}", "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone." },
         { "HUBSPOT_KEY", "pat-na1-tab\there", "HUBSPOT_KEY contains spaces" },
-        { "FIRSTNAME", null, "FIRSTNAME is not set, and there is no .env in /home/ada/project" },
+        { "FIRSTNAME", null, $"FIRSTNAME is not set, and there is no .env in {Folder}" },
         { "FIRSTNAME", " ", "FIRSTNAME is not set" },
         { "LASTNAME", null, "LASTNAME is not set" },
         { "FIRSTNAME", "A\u001b[31mRED", "FIRSTNAME contains a control or invisible character (U+001B)" },
@@ -94,7 +99,7 @@ public sealed class SettingsRules
     {
         var (_, problems) = Load(new() { ["LASTNAME"] = null }, new() { ["FIRSTNAME"] = "Grace" });
 
-        Assert.Equal(["LASTNAME is not in /home/ada/project/.env: put the contact's last name there."], problems);
+        Assert.Equal([$"LASTNAME is not in {DotEnvPath}: put the contact's last name there."], problems);
     }
 
     [Fact]
