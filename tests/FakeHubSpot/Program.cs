@@ -21,9 +21,11 @@ if (!args.Contains("--quiet"))
     server.Answered += r => Console.WriteLine($"{r.ArrivedAt:HH:mm:ss.fff} {r.Method} {r.PathBase}{r.Path}{r.Query} {(r.Status == 0 ? "(no answer)" : r.Status)}");
 }
 
+var url = server.BaseUrl.ToString().TrimEnd('/');
 Console.WriteLine($"""
-    Fake HubSpot listening on {server.BaseUrl.ToString().TrimEnd('/')}
-    For the app: HUBSPOT_BASE_URL={server.BaseUrl.ToString().TrimEnd('/')} HUBSPOT_KEY={token}
+    Fake HubSpot listening on {url}
+    For the app, in bash or zsh: export HUBSPOT_BASE_URL={url} HUBSPOT_KEY={token}
+    For the app, in PowerShell: $env:HUBSPOT_BASE_URL = "{url}"; $env:HUBSPOT_KEY = "{token}"
     It keeps its records only while it runs. Its search lags writes by {searchLag.TotalSeconds:0.#} s, as HubSpot's does. Ctrl+C stops it.
     """);
 if (faultName is not null)

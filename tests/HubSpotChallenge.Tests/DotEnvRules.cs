@@ -47,9 +47,14 @@ public sealed class DotEnvRules
     [MemberData(nameof(UnreadableFiles))]
     public void ADotEnvThatCannotBeReadIsOneProblemNamingItsPath(string kind, string reason)
     {
+        if (kind != "directory")
+        {
+            Posix.Require("a symbolic link made without privileges, and a Unix socket");
+        }
+
         var directory = Directory.CreateTempSubdirectory("hubspot-challenge-dotenv-").FullName;
         var path = Path.Combine(directory, ".env");
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        using var socket = kind == "socket" ? new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified) : null;
         try
         {
             switch (kind)
@@ -58,7 +63,7 @@ public sealed class DotEnvRules
                     Directory.CreateDirectory(path);
                     break;
                 case "socket":
-                    socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+                    socket!.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
                     break;
                 default:
                     File.CreateSymbolicLink(path, Path.Combine(directory, "missing"));

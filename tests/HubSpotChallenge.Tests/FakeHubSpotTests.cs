@@ -124,6 +124,7 @@ public sealed class FakeHubSpotTests
     [Fact]
     public async Task RunAloneItPrintsOneLinePerRequestWithMethodPathAndStatusAndStopsOnSigterm()
     {
+        Posix.Require("SIGTERM sent through libc");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "FakeHubSpot.dll"), "--port", "0" })
         {

@@ -15,9 +15,10 @@ public sealed class NativeBuildTests
         Assert.SkipUnless(OnPath("clang"), "clang is not installed, so the native build cannot be published here (apt-get install clang zlib1g-dev).");
         var binary = await PublishNativeAsync();
         await using var scenario = await Scenario.StartAsync();
+        scenario.App = [binary];
 
-        var first = (await scenario.RunAsync([], whileRunning: null, binary)).ShouldExitWith(0);
-        var second = (await scenario.RunAsync([], whileRunning: null, binary)).ShouldExitWith(0);
+        var first = (await scenario.RunAsync()).ShouldExitWith(0);
+        var second = (await scenario.RunAsync()).ShouldExitWith(0);
 
         Expect.Converged(scenario);
         Assert.Equal(

@@ -1,33 +1,51 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json.Nodes;
-
-using FakeHubSpot;
+using System.Runtime.Versioning;
 
 using Xunit;
-using Xunit.Sdk;
 
 namespace HubSpotChallenge.Tests;
 
-/// <summary>The few libc calls the tests need: send a signal, make a named pipe.</summary>
+/// <summary>The few libc calls the tests need (send a signal, read the user id), and the skip for tests that need
+/// a POSIX facility.</summary>
 static partial class Posix
 {
     public const int SIGHUP = 1;
     public const int SIGINT = 2;
     public const int SIGTERM = 15;
 
-    /// <summary>Whether the tests can run the app as nobody: as root, with setpriv, and the app's folders open to others.</summary>
-    public static bool CanRunAsNobody =>
-        GetEffectiveUserId() == 0 && File.Exists("/usr/bin/setpriv") && Ancestors(AppContext.BaseDirectory).All(dir =>
-            File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute));
+    /// <summary>Skips the test on Windows, which lacks <paramref name="facility"/>. The check itself calls nothing
+    /// that Windows lacks.</summary>
+    public static void Require(string facility) =>
+        Assert.SkipWhen(OperatingSystem.IsWindows(), $"This test needs {facility}, which Windows lacks.");
 
-    static IEnumerable<string> Ancestors(string path)
+    /// <summary>Whether the tests can run the app as nobody: as root, with setpriv, and the app's folders open to others.</summary>
+    [UnsupportedOSPlatformGuard("windows")]
+    public static bool CanRunAsNobody => !OperatingSystem.IsWindows() && GetEffectiveUserId() == 0 &&
+        File.Exists("/usr/bin/setpriv") && OthersMayEnter(AppContext.BaseDirectory);
+
+    [UnsupportedOSPlatform("windows")]
+    static bool OthersMayEnter(string path)
     {
         for (var dir = Path.GetFullPath(path).TrimEnd('/'); dir.Length > 0; dir = Path.GetDirectoryName(dir) ?? "")
         {
-            yield return dir;
+            if (!File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute))
+            {
+                return false;
+            }
         }
+
+        return true;
+    }
+
+    /// <summary>Mode 000: only root may read it.</summary>
+    public static void MakeUnreadable(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Unix file modes");
+        }
+
+        File.SetUnixFileMode(path, UnixFileMode.None);
     }
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
@@ -35,18 +53,6 @@ static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
-
-    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MakeFifo(string path, uint mode);
-
-    /// <summary>A named pipe at <paramref name="path"/>: opening it for reading waits for a writer that never comes.</summary>
-    public static void CreateFifo(string path)
-    {
-        if (MakeFifo(path, Convert.ToUInt32("600", 8)) != 0)
-        {
-            throw new InvalidOperationException($"mkfifo({path}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
 
     public static void TrySend(int pid, int signal) => Kill(pid, signal);
 

@@ -8,9 +8,6 @@ using FakeHubSpot;
 using Xunit;
 using Xunit.Sdk;
 
-// The tests send signals and make sockets and users as Linux does.
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace HubSpotChallenge.Tests;
 
 /// <summary>
@@ -44,6 +41,10 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>The environment the app starts with; set a value to null to leave it unset.</summary>
     public Dictionary<string, string?> Environment { get; }
 
+    /// <summary>The command that starts the app, before its own arguments: by default the JIT build, as
+    /// <c>dotnet HubSpotChallenge.dll</c>; another build (the native one, or the Windows one under Wine) otherwise.</summary>
+    public string[] App { get; set; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "HubSpotChallenge.dll")];
+
     /// <summary>A fresh fake HubSpot (under <paramref name="pathBase"/>, as behind a gateway) and an empty working directory.</summary>
     public static async Task<Scenario> StartAsync(string pathBase = "")
     {
@@ -73,13 +74,17 @@ public sealed class Scenario : IAsyncDisposable
 
     /// <summary>
     /// Runs the app; <paramref name="whileRunning"/> gets its process while it runs (e.g. to send a signal).
-    /// <paramref name="executable"/> runs another build of it (the native one) instead of the JIT build.
     /// <paramref name="shellRedirect"/> starts it through sh with a redirection such as <c>&gt;/dev/full</c> or <c>2&gt;&amp;-</c>.
     /// <paramref name="asNobody"/> runs it as the user nobody (through setpriv; the test must run as root).
     /// </summary>
-    public async Task<AppResult> RunAsync(string[] args, Func<Process, Task>? whileRunning, string? executable = null, string? shellRedirect = null, bool asNobody = false)
+    public async Task<AppResult> RunAsync(string[] args, Func<Process, Task>? whileRunning, string? shellRedirect = null, bool asNobody = false)
     {
-        var start = new ProcessStartInfo(asNobody ? "/usr/bin/setpriv" : shellRedirect is null ? executable ?? "dotnet" : "/bin/sh")
+        if (shellRedirect is not null)
+        {
+            Posix.Require("/bin/sh and its redirections");
+        }
+
+        var start = new ProcessStartInfo(asNobody ? "/usr/bin/setpriv" : shellRedirect is null ? App[0] : "/bin/sh")
         {
             WorkingDirectory = Directory,
             RedirectStandardOutput = true,
@@ -91,7 +96,7 @@ public sealed class Scenario : IAsyncDisposable
         };
         if (asNobody)
         {
-            foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", executable ?? "dotnet" })
+            foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", App[0] })
             {
                 start.ArgumentList.Add(arg);
             }
@@ -100,18 +105,13 @@ public sealed class Scenario : IAsyncDisposable
         if (shellRedirect is not null)
         {
             // exec keeps the process id, so signals still reach the app.
-            foreach (var arg in new[] { "-c", $"exec \"$@\" {shellRedirect}", "sh", executable ?? "dotnet" })
+            foreach (var arg in new[] { "-c", $"exec \"$@\" {shellRedirect}", "sh", App[0] })
             {
                 start.ArgumentList.Add(arg);
             }
         }
 
-        if (executable is null)
-        {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HubSpotChallenge.dll"));
-        }
-
-        foreach (var arg in args)
+        foreach (var arg in App[1..].Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
@@ -168,6 +168,7 @@ public sealed class Scenario : IAsyncDisposable
     /// </summary>
     public async Task<(AppResult Run, TimeSpan ToExit)> RunAndSignalAsync(int signal, Func<bool> when, TimeSpan after, TimeSpan? secondAfter = null)
     {
+        Posix.Require("signals sent through libc");
         var signalled = new Stopwatch();
         var run = await RunAsync([], async process =>
         {
