@@ -388,8 +388,6 @@ sealed class PacedHubSpotClient : IDisposable
     async Task<(Answer? Answer, Failure? Failure)> SendOnceAsync(Call call, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(call.Method, _settings.ApiRoot + call.Path);
-        // A body, empty if need be: the platform itself re-sends a bodiless request closed unanswered, unpaced.
-        request.Content = new ByteArrayContent([]);
         if (call.Body is not null)
         {
             request.Content = new StringContent(call.Body, Encoding.UTF8);
@@ -411,14 +409,7 @@ sealed class PacedHubSpotClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            var failure = Failure.Of(e);
-            if (failure.Trouble == Trouble.Refused)
-            {
-                // A refused connection sent nothing: it is not counted.
-                RequestsSent--;
-            }
-
-            return (null, failure);
+            return (null, Failure.Of(e));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -457,13 +448,14 @@ sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
     }
 }
 
-sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, string Reason);
+sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, bool TooLong, string Reason);
 
 static class RetryPolicy
 {
     public const int MaxAttempts = 4;
+
     // Longer, and the user is better told to run again later.
-    public static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
+    static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
 
     // The retry policy: try again, after how long, may HubSpot have done it, why (first match wins). Not acted on:
     // 503, 521-523, 423, 429, refused (sent again, a create too). In doubt: 500, 502, 504, 520, 524, no answer, a cut
@@ -484,20 +476,17 @@ static class RetryPolicy
         };
         if (!retryable)
         {
-            return new(false, TimeSpan.Zero, mayHaveHappened, failure.Reason);
+            return new(false, TimeSpan.Zero, mayHaveHappened, TooLong: false, failure.Reason);
         }
 
-        // About 1, 2, 4 s; jitter keeps runs from retrying in step.
-        var wait = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
-        // A rate limit's window is 10 s. HubSpot's Retry-After wins.
-        if (failure.Status == 429)
-        {
-            wait = TimeSpan.FromSeconds(10);
-        }
-
-        wait = answer?.RetryAfter ?? wait;
-        var tryAgain = attempt < MaxAttempts && wait <= LongestWait;
-        return new(tryAgain, wait, mayHaveHappened, failure.Reason);
+        // HubSpot's Retry-After, else the window of the limit it named (search's own is a second, the others ten
+        // seconds), else about 1, 2, 4 s, with jitter so that runs do not retry in step.
+        var window = TimeSpan.FromSeconds(answer?.Policy == "SECONDLY" ? 1 : 10);
+        var backoff = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
+        var wait = answer?.RetryAfter ?? (failure.Status == 429 ? window : backoff);
+        var tooLong = wait > LongestWait;
+        var tryAgain = attempt < MaxAttempts && !tooLong;
+        return new(tryAgain, wait, mayHaveHappened, tooLong, failure.Reason);
     }
 }
 
@@ -518,7 +507,7 @@ static class Wording
             ? $"No usable answer from HubSpot at {destination} while {step}: {failure.Reason}. {Advice(answer)}"
             : $"{failure.Reason} while {step}: {answer.Message} {Advice(answer)}";
 
-        if (decision.Wait > RetryPolicy.LongestWait)
+        if (decision.TooLong)
         {
             return $"{line} HubSpot asked to wait over a minute: run again later.{answer?.Correlation}";
         }
@@ -638,6 +627,15 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
             throw Unusable("a status other than COMPLETE");
         }
 
+        // A batch read lists what it could not read: gone (OBJECT_NOT_FOUND) is a fact; any other error leaves
+        // a company of ours unknown, and creating one could make a second.
+        var errors = Field(Json, "errors", JsonValueKind.Array, required: false);
+        var unread = errors.ValueKind == JsonValueKind.Array && errors.EnumerateArray().Any(e => Loose(e, "category") != "OBJECT_NOT_FOUND");
+        if (unread)
+        {
+            throw Unusable("a company it could not read");
+        }
+
         string? oldestId = null;
         var oldestAt = DateTimeOffset.MaxValue;
         foreach (var company in Field(Json, "results", JsonValueKind.Array).EnumerateArray())
@@ -755,23 +753,18 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         }
     }
 
-    // One that cannot be represented counts as too long.
+    // In seconds or as a date; one that cannot be read is left out.
     public TimeSpan? RetryAfter
     {
         get
         {
             var asked = headers.RetryAfter;
-            if (asked?.Delta is { } delta)
-            {
-                return delta;
-            }
-
             if (asked?.Date is { } date)
             {
                 return date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero;
             }
 
-            return headers.Contains("Retry-After") ? TimeSpan.MaxValue : null;
+            return asked?.Delta;
         }
     }
 

@@ -97,6 +97,27 @@ public sealed class NeverTwiceTests
         Assert.Contains($"So far: contact {scenario.HubSpot.Contacts[0].Id} created, no company yet. Running again is safe", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(200)]
+    [InlineData(207)]
+    public async Task ALinkedCompanyTheBatchReadCouldNotReadIsNotTakenAsGoneSoNoSecondIsCreated(int status)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        (await scenario.RunAsync()).ShouldExitWith(0);
+        var company = Assert.Single(scenario.HubSpot.Companies);
+        scenario.HubSpot.Inject(Route.ReadCompanies, Fault.Respond(status, $$"""
+            {"status":"COMPLETE","results":[],"numErrors":1,"errors":[{"status":"error","category":"INTERNAL_ERROR",
+             "message":"Could not read some COMPANY objects.","context":{"ids":["{{company.Id}}"]} }],
+             "startedAt":"2026-12-01T00:00:00Z","completedAt":"2026-12-01T00:00:00Z"}
+            """));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, $"HubSpot answered {status} while reading the contact's companies without what the program needs (a company it could not read)");
+        Assert.Single(scenario.HubSpot.Companies);
+        Assert.Equal([Route.CreateContact, Route.ReadContact, Route.ReadCompanies], Expect.Routes(scenario)[4..]);
+    }
+
     [Fact]
     public async Task ASearchHitWithAnotherDomainIsNotReused()
     {

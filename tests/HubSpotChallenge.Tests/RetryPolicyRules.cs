@@ -35,7 +35,7 @@ public sealed class RetryPolicyRules
         // status, body, Retry-After, try again, wait in seconds (null: about 1 s, with jitter), may have happened
         { 429, RateLimit("TEN_SECONDLY_ROLLING"), null, true, 10, false },
         { 429, RateLimit("TEN_SECONDLY_ROLLING"), "3", true, 3, false },
-        { 429, RateLimit("SECONDLY"), null, true, 10, false },
+        { 429, RateLimit("SECONDLY"), null, true, 1, false },
         { 429, RateLimit("DAILY"), null, false, 0, false },
         { 423, "{}", null, true, null, false },
         { 423, "{}", "5", true, 5, false },
@@ -102,15 +102,25 @@ public sealed class RetryPolicyRules
     [Theory]
     [InlineData("61")]
     [InlineData("3600")]
-    [InlineData("99999999999999999999")]
     [InlineData("Fri, 31 Dec 9999 23:59:59 GMT")]
-    [InlineData("soon")]
-    public void ARetryAfterOverAMinuteOrThatCannotBeRepresentedIsNotSatThrough(string retryAfter)
+    public void ARetryAfterOverAMinuteIsNotSatThrough(string retryAfter)
     {
         var decision = Decide(503, retryAfter: retryAfter);
 
         Assert.False(decision.TryAgain);
-        Assert.True(decision.Wait > RetryPolicy.LongestWait, $"{decision.Wait}");
+        Assert.True(decision.TooLong);
+    }
+
+    [Theory]
+    [InlineData("99999999999999999999")]
+    [InlineData("soon")]
+    [InlineData("-5")]
+    public void ARetryAfterThatCannotBeReadIsLeftOutAndTheUsualBackoffApplies(string retryAfter)
+    {
+        var decision = Decide(503, retryAfter: retryAfter);
+
+        Assert.True(decision.TryAgain);
+        Assert.InRange(decision.Wait.TotalSeconds, 0.8, 1.2);
     }
 
     [Fact]

@@ -26,6 +26,22 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task SearchsOwnPerSecondLimitIsWaitedOutForASecondNotTen()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.RateLimited("SECONDLY"));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        Expect.Converged(scenario);
+        var searches = scenario.HubSpot.Requests.Where(r => r.Route == Route.SearchCompanies).ToList();
+        Assert.Equal(2, searches.Count);
+        var gap = searches[1].ArrivedAfterStart - searches[0].ArrivedAfterStart;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(1150), $"The retry came {gap.TotalMilliseconds:0} ms after the 429.");
+        Assert.Contains("Searching for the company: HubSpot answered 429 SECONDLY; trying again in 1.0 s (attempt 2 of 4).", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARetryAfterLongerThanAMinuteIsNotSatThrough()
     {
         await using var scenario = await Scenario.StartAsync();
