@@ -860,10 +860,10 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         }
 
         // The most common first mistake: .env copied from .env.example, the token not filled in.
-        if (token == ExamplePlaceholder)
+        if (token.Equals(ExamplePlaceholder, StringComparison.OrdinalIgnoreCase))
         {
-            return $"HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token " +
-                $"in {Terminal.Quote(dotEnv.Path)}, or set HUBSPOT_KEY in your environment.";
+            return $"HUBSPOT_KEY in {dotEnv.Source("HUBSPOT_KEY")} is still the placeholder from .env.example: " +
+                "put your service key or private app token there.";
         }
 
         if (token.AsSpan().ContainsAnyExceptInRange('!', '~'))
@@ -960,6 +960,10 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         return string.IsNullOrWhiteSpace(set) ? Values.GetValueOrDefault(name, "").Trim() : set.Trim();
     }
 
+    // Where a variable's value came from, for a message.
+    public string Source(string name) =>
+        string.IsNullOrWhiteSpace(Environment(name)) ? Terminal.Quote(Path) : "your environment";
+
     // Why a variable has no value; nothing when .env could not be read, the one problem to fix first.
     public string? NotSet(string name, string what)
     {
@@ -992,8 +996,7 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         string text;
         try
         {
-            // UTF-8, or UTF-16 with a byte order mark; other bytes (Windows-1252, Latin-1) are refused, not guessed.
-            text = File.ReadAllText(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+            text = Decode(File.ReadAllBytes(path));
         }
         catch (DecoderFallbackException)
         {
@@ -1021,6 +1024,27 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         {
             return new(path, true, [], [$"{quoted} {ParseProblem(text, e.Position.Line)}"], environment);
         }
+    }
+
+    // UTF-8, with or without a byte order mark, or UTF-16 with one, each decoded strictly; anything else (Windows-1252,
+    // Latin-1, UTF-32) is refused, not guessed.
+    static string Decode(byte[] bytes)
+    {
+        (Encoding? Encoding, int Mark) found = bytes switch
+        {
+            [0xFF, 0xFE, 0, 0, ..] or [0, 0, 0xFE, 0xFF, ..] => (null, 0),
+            [0xEF, 0xBB, 0xBF, ..] => (new UTF8Encoding(false, throwOnInvalidBytes: true), 3),
+            [0xFF, 0xFE, ..] => (new UnicodeEncoding(bigEndian: false, false, throwOnInvalidBytes: true), 2),
+            [0xFE, 0xFF, ..] => (new UnicodeEncoding(bigEndian: true, false, throwOnInvalidBytes: true), 2),
+            _ => (new UTF8Encoding(false, throwOnInvalidBytes: true), 0),
+        };
+        var (encoding, mark) = found;
+        if (encoding is null)
+        {
+            throw new DecoderFallbackException("UTF-32");
+        }
+
+        return encoding.GetString(bytes, mark, bytes.Length - mark);
     }
 
     // The parser's message quotes the text, maybe the token: the line number only.

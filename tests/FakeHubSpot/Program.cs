@@ -6,6 +6,13 @@ using FakeHubSpot;
 // Port 0 picks a free port; the first line names it. Each request is printed: method, path, status. Ctrl+C stops it.
 string? Option(string name) => args.SkipWhile(arg => arg != name).Skip(1).FirstOrDefault();
 var token = Option("--token") ?? FakeHubSpotServer.DefaultToken;
+if (token.Contains('\'', StringComparison.Ordinal))
+{
+    // The lines below quote it for the shells in apostrophes.
+    Console.Error.WriteLine("A token for the fake cannot contain an apostrophe.");
+    return 2;
+}
+
 var searchLag = Option("--search-lag") is { } lag ? TimeSpan.FromSeconds(double.Parse(lag, CultureInfo.InvariantCulture)) : FakeHubSpotServer.DefaultSearchLag;
 var faultName = Option("--fault");
 if (faultName is not null && !Fault.Presets.ContainsKey(faultName))
@@ -24,8 +31,8 @@ if (!args.Contains("--quiet"))
 var url = server.BaseUrl.ToString().TrimEnd('/');
 Console.WriteLine($"""
     Fake HubSpot listening on {url}
-    For the app, in bash or zsh: export HUBSPOT_BASE_URL={url} HUBSPOT_KEY={token}
-    For the app, in PowerShell: $env:HUBSPOT_BASE_URL = "{url}"; $env:HUBSPOT_KEY = "{token}"
+    For the app, in bash or zsh: export HUBSPOT_BASE_URL={url} HUBSPOT_KEY='{token}'
+    For the app, in PowerShell: $env:HUBSPOT_BASE_URL = '{url}'; $env:HUBSPOT_KEY = '{token}'
     It keeps its records only while it runs. Its search lags writes by {searchLag.TotalSeconds:0.#} s, as HubSpot's does. Ctrl+C stops it.
     """);
 if (faultName is not null)

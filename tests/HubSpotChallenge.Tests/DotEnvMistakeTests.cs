@@ -85,6 +85,26 @@ public sealed class DotEnvMistakeTests
         Assert.Equal($"  - {path} is not UTF-8 (older Windows editors save Windows-1252), so none of its values were read: save it as UTF-8.", problem);
     }
 
+    public static TheoryData<string, byte[]> NotUtf8 => new()
+    {
+        { "a byte order mark, then Latin-1", [0xEF, 0xBB, 0xBF, .. Encoding.Latin1.GetBytes("FIRSTNAME=Zoë\n")] },
+        { "UTF-8 cut inside its last letter", [.. Encoding.UTF8.GetBytes("FIRSTNAME=Wei"), 0xC3] },
+        { "UTF-16 with a byte order mark and a lone surrogate", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("FIRSTNAME=Ad"), 0x00, 0xD8] },
+        { "UTF-32 with a byte order mark", [0xFF, 0xFE, 0x00, 0x00, .. new UTF32Encoding(false, false).GetBytes("FIRSTNAME=Ada\n")] },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotUtf8))]
+    public async Task BytesThatAreNotStrictUtf8OrUtf16AreRefusedWhateverTheirByteOrderMark(string kind, byte[] dotEnv)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, dotEnv);
+
+        Assert.True(problem == $"  - {path} is not UTF-8 (older Windows editors save Windows-1252), so none of its values were read: save it as UTF-8.", $"{kind}: {problem}");
+    }
+
     [Theory]
     [InlineData("utf-8 with a byte order mark")]
     [InlineData("utf-16 with a byte order mark")]
@@ -121,7 +141,7 @@ public sealed class DotEnvMistakeTests
 
         var problem = await OneProblemAsync(scenario, example);
 
-        Assert.Equal($"  - HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token in {path}, or set HUBSPOT_KEY in your environment.", problem);
+        Assert.Equal($"  - HUBSPOT_KEY in {path} is still the placeholder from .env.example: put your service key or private app token there.", problem);
     }
 
     [Theory]

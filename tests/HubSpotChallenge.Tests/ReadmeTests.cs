@@ -53,7 +53,7 @@ public sealed partial class ReadmeTests
 
         // PowerShell has no export, so the example's placeholder token is all the app gets.
         Assert.Contains("'export'", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("  - HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token in ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" is still the placeholder from .env.example: put your service key or private app token there.", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, fake.RequestsSeen());
     }
 

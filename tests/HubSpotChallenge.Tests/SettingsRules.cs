@@ -28,7 +28,7 @@ public sealed class SettingsRules
     public static TheoryData<string, string?, string> Problems => new()
     {
         { "HUBSPOT_KEY", null, $"HUBSPOT_KEY is not set, and there is no .env in {Folder}: run the program from the folder that holds .env." },
-        { "HUBSPOT_KEY", "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", $"HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token in {DotEnvPath}, or set HUBSPOT_KEY in your environment." },
+        { "HUBSPOT_KEY", "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "HUBSPOT_KEY in your environment is still the placeholder from .env.example: put your service key or private app token there." },
         { "HUBSPOT_KEY", "   ", "HUBSPOT_KEY is not set" },
         { "HUBSPOT_KEY", "two words", "HUBSPOT_KEY contains spaces" },
         { "HUBSPOT_KEY", $"Bearer {Token}", "HUBSPOT_KEY contains spaces or characters a token cannot have: paste the token alone." },
