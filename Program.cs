@@ -1,17 +1,18 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 using DotNetEnv;
 using DotNetEnv.Extensions;
 
 // The story: configuration, arguments, three steps; every failure ends in the boundary below.
-var step = "reading the configuration";
 Terminal.UseUnicodeOnWindows();
+var step = "reading the configuration";
 Ensured? contact = null;
 Ensured? company = null;
 using var cancel = new CancellationTokenSource();
@@ -21,11 +22,10 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Canc
 using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
 try
 {
-    var dotEnv = DotEnvFile.Read(".env", Environment.GetEnvironmentVariable);
+    var dotEnv = await DotEnvFile.ReadAsync(".env", Environment.GetEnvironmentVariable, cancel.Token);
     // Before anything is printed: from here on the token shows as "(hidden)".
     Terminal.HideEverywhere(dotEnv.Get("HUBSPOT_KEY"));
 
-    step = "reading the arguments";
     if (args is ["--help" or "-h"])
     {
         Terminal.Out(Usage.Lines);
@@ -40,7 +40,6 @@ try
         return ExitCode.Usage;
     }
 
-    step = "reading the configuration";
     var (settings, problems) = Settings.Load(dotEnv, dryRun);
     if (settings is null)
     {
@@ -76,12 +75,12 @@ catch (Exception e)
     // Expected failures arrive worded; the unforeseen is one line naming the step.
     var (line, exitCode) = e switch
     {
-        CreateInDoubtException { Cancelled: true } => (e.Message, ExitCode.Cancelled),
+        InDoubtException { Cancelled: true } => (e.Message, ExitCode.Cancelled),
         HubSpotException => (e.Message, ExitCode.Failed),
         OperationCanceledException when cancel.IsCancellationRequested => ("Cancelled.", ExitCode.Cancelled),
         _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}.", ExitCode.Failed),
     };
-    Terminal.Error(line, SoFar(contact, company, companyInDoubt: e is CreateInDoubtException));
+    Terminal.Error(line, SoFar(contact, company, companyInDoubt: e is InDoubtException));
     return exitCode;
 }
 
@@ -98,11 +97,13 @@ static async Task<(Ensured, List<string>)> EnsureContactAsync(
     var answer = await hubspot.SendAsync(Api.CreateContact(settings), ct);
     if (answer.Status != 409)
     {
-        return (new(answer.RecordId(), Created: true), []);
+        var created = answer.Read(HubSpotJson.Default.Created);
+        return (new(created.Id, Created: true), []);
     }
 
     var existing = await hubspot.SendAsync(Api.ReadContact(settings.Email), ct);
-    return (new(existing.RecordId(), Created: false), existing.CompanyIds());
+    var contact = existing.Read(HubSpotJson.Default.Contact);
+    return (new(contact.Id, Created: false), contact.CompanyIds());
 }
 
 // HubSpot does not deduplicate companies made through the API: look for ours first.
@@ -117,7 +118,7 @@ static async Task<Ensured> EnsureCompanyAsync(
     }
 
     var search = await hubspot.SendAsync(Api.SearchCompany, ct);
-    var found = search.OldestOfOurs(domainRequired: true);
+    var found = search.Read(HubSpotJson.Default.Companies).OldestOfOurs(search, domainRequired: true);
     if (found is not null)
     {
         return new(found, Created: false);
@@ -126,59 +127,73 @@ static async Task<Ensured> EnsureCompanyAsync(
     return await CreateCompanyNeverTwiceAsync(hubspot, settings, contactId, ct);
 }
 
-// Never twice: a company create in doubt (HubSpot may have stored it: 500, 502, 504, 520, 524, no answer, an
-// answer lost or cut, Ctrl+C on its way) is not sent again by this run. HubSpot may store it seconds later: look
-// once, through the contact, then stop; a later run finds it there or creates it.
+// Never twice. HubSpot does not deduplicate companies, so a create that HubSpot may have carried out (500, 502,
+// 504, 520, 524, no answer or a cut one, Ctrl+C on its way, a 2xx without its id) is not sent again by this run.
+// It is sent again only when HubSpot did not handle it (503, 521-523, 429, a refused connection). HubSpot may
+// store a create in doubt seconds later: look once, 5 s later, through the contact; a later run finds it there.
 static async Task<Ensured> CreateCompanyNeverTwiceAsync(
     PacedHubSpotClient hubspot, Settings settings, string contactId, CancellationToken ct)
 {
-    CreateInDoubtException doubt;
-    var sentBefore = hubspot.RequestsSent;
-    try
+    var call = Api.CreateCompany(contactId);
+    string doubt;
+    var correlation = "";
+    for (var attempt = 1; ; attempt++)
     {
-        var created = await hubspot.SendAsync(Api.CreateCompany(contactId), ct);
-        return new(created.RecordId(), Created: true);
-    }
-    catch (CreateInDoubtException e)
-    {
-        doubt = e;
-    }
-    catch (OperationCanceledException) when (hubspot.RequestsSent > sentBefore)
-    {
-        // Ctrl+C once the create went out: in doubt, and no time to look.
-        throw new CreateInDoubtException(Wording.CancelledInDoubt, "cancelled", cancelled: true);
-    }
-    catch (Exception e) when (e is not HubSpotException && hubspot.RequestsSent > sentBefore)
-    {
-        // Anything unforeseen once the create went out: in doubt too.
-        var failure = new Failure(Trouble.Other, $"an unexpected {e.GetType().Name}");
-        doubt = new CreateInDoubtException(Wording.InDoubt("creating the company", failure), failure.Reason, cancelled: false);
+        var (answer, failure) = await hubspot.SendOnceAsync(call, attempt, ct);
+        if (failure is null)
+        {
+            try
+            {
+                return new(answer.Read(HubSpotJson.Default.Created).Id, Created: true);
+            }
+            catch (HubSpotException)
+            {
+                doubt = $"HubSpot answered {answer.Status} without the company's id";
+                break;
+            }
+        }
+
+        if (failure.Cancelled)
+        {
+            throw new InDoubtException(Wording.CancelledInDoubt, cancelled: true);
+        }
+
+        if (failure.MayHaveHappened)
+        {
+            (doubt, correlation) = (failure.Reason, answer.Correlation);
+            break;
+        }
+
+        if (!failure.TryAgain)
+        {
+            throw hubspot.Failed(call, failure, attempt);
+        }
+
+        await PacedHubSpotClient.WaitToRetryAsync(call, failure, attempt, ct);
     }
 
-    // Late creates land within seconds, as a rule.
-    Terminal.Out($"Creating the company: {doubt.Reason}; checking in 5.0 s whether HubSpot stored it.");
-    string? stored;
+    // From here on, every way out is the company found, or still in doubt.
     try
     {
+        Terminal.Out($"Creating the company: {doubt}; checking in 5.0 s whether HubSpot stored it.");
         await Task.Delay(TimeSpan.FromSeconds(5), ct);
-        var contact = await hubspot.SendAsync(Api.ReadContact(settings.Email), ct);
-        stored = await OldestOfOursAsync(hubspot, contact.CompanyIds(), ct);
+        var read = await hubspot.SendAsync(Api.ReadContact(settings.Email), ct);
+        var stored = await OldestOfOursAsync(hubspot, read.Read(HubSpotJson.Default.Contact).CompanyIds(), ct);
+        if (stored is not null)
+        {
+            return new(stored, Created: true);
+        }
     }
     catch (OperationCanceledException) when (ct.IsCancellationRequested)
     {
-        throw new CreateInDoubtException(Wording.CancelledInDoubt, doubt.Reason, cancelled: true);
+        throw new InDoubtException(Wording.CancelledInDoubt, cancelled: true);
     }
-    catch (HubSpotException)
+    catch (Exception e) when (e is not OperationCanceledException)
     {
-        throw doubt;
+        // The look failed (HubSpot, the network, the terminal): the company stays in doubt.
     }
 
-    if (stored is null)
-    {
-        throw doubt;
-    }
-
-    return new(stored, Created: true);
+    throw new InDoubtException(Wording.InDoubt(doubt) + correlation, cancelled: false);
 }
 
 static async Task<string?> OldestOfOursAsync(PacedHubSpotClient hubspot, List<string> companyIds, CancellationToken ct)
@@ -188,21 +203,23 @@ static async Task<string?> OldestOfOursAsync(PacedHubSpotClient hubspot, List<st
         return null;
     }
 
-    var companies = await hubspot.SendAsync(Api.ReadCompanies(companyIds), ct);
-    return companies.OldestOfOurs(domainRequired: false);
+    var answer = await hubspot.SendAsync(Api.ReadCompanies(companyIds), ct);
+    return answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, domainRequired: false);
 }
 
 // Safe to repeat. A 200 is no proof: COMPLETE without errors is.
 static async Task AssociateAsync(PacedHubSpotClient hubspot, string contactId, string companyId, CancellationToken ct)
 {
     var answer = await hubspot.SendAsync(Api.Associate(contactId, companyId), ct);
-    var (status, error) = answer.Completion();
-    if (error is null && status == "COMPLETE")
+    var association = answer.Read(HubSpotJson.Default.Association);
+    var errors = association.Errors ?? [];
+    if (errors.Count == 0 && association.Status == "COMPLETE")
     {
         return;
     }
 
-    var detail = error is null ? status : $"{status}: {error}";
+    var status = Terminal.Quote(association.Status, 40);
+    var detail = errors.Count == 0 ? status : $"{status}: {Terminal.Quote(errors[0]?.Message ?? "no message")}";
     throw new HubSpotException($"HubSpot did not confirm that contact {contactId} is associated with company {companyId} " +
         $"({detail}). Run again in a minute, or associate them in HubSpot by hand.");
 }
@@ -267,15 +284,9 @@ static class OurCompany
     public const string Domain = "coding-challenge-company.com";
 }
 
-sealed record Call(string Step, HttpMethod Method, string Path, string? Body = null)
-{
-    public int AlsoAccepted { get; init; }
+sealed record Call(string Step, HttpMethod Method, string Path, string? Body = null, int AlsoAccepted = 0);
 
-    // In doubt, handed back unsent (CreateCompanyNeverTwiceAsync).
-    public bool NeverTwice { get; init; }
-}
-
-// HubSpot's date-versioned API (v3 and v4 end in 2027). Ids in paths are digits (Answer.Id).
+// HubSpot's date-versioned API (v3 and v4 end in 2027). Ids in paths are digits (DecimalId).
 static class Api
 {
     public const string Version = "2026-09";
@@ -290,7 +301,7 @@ static class Api
     {
         var properties = $$"""{"email":{{Json(s.Email)}},"firstname":{{Json(s.FirstName)}},"lastname":{{Json(s.LastName)}}}""";
         var body = $$"""{"properties":{{properties}},"associations":[]}""";
-        return new("creating the contact", HttpMethod.Post, Contacts, body) { AlsoAccepted = 409 };
+        return new("creating the contact", HttpMethod.Post, Contacts, body, AlsoAccepted: 409);
     }
 
     public static Call ReadContact(string email)
@@ -310,7 +321,7 @@ static class Api
     public static Call CreateCompany(string contactId)
     {
         var body = $$"""{"properties":{"name":"{{OurCompany.Name}}","domain":"{{OurCompany.Domain}}"},"associations":[{"to":{"id":{{Json(contactId)}}},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}""";
-        return new("creating the company", HttpMethod.Post, Companies, body) { NeverTwice = true };
+        return new("creating the company", HttpMethod.Post, Companies, body);
     }
 
     public static Call Associate(string contactId, string companyId)
@@ -342,57 +353,50 @@ sealed class PacedHubSpotClient : IDisposable
 
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = proxy is not null };
         // 30 s for the whole exchange; answers here are a few KB, so 1 MB is plenty.
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = 1024 * 1024 };
+        _http = new HttpClient(handler) { Timeout = Timeout, MaxResponseContentBufferSize = 1024 * 1024 };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", "1.0.0"));
     }
 
+    public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
+
     public string Destination { get; }
 
     public int RequestsSent { get; private set; }
 
+    // Every request but the company create (CreateCompanyNeverTwiceAsync has its own loop).
     public async Task<Answer> SendAsync(Call call, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            // The script's time.sleep(0.2): far below HubSpot's 100 requests in 10 s.
-            await Task.Delay(200, ct);
-            var (answer, failure) = await SendOnceAsync(call, ct);
+            var (answer, failure) = await SendOnceAsync(call, attempt, ct);
             if (failure is null)
             {
-                return answer!;
+                return answer;
             }
 
-            var decision = RetryPolicy.Decide(failure, attempt);
-            // Never twice: a create in doubt goes back unsent (CreateCompanyNeverTwiceAsync).
-            if (call.NeverTwice && decision.MayHaveHappened)
+            ct.ThrowIfCancellationRequested();
+            if (!failure.TryAgain)
             {
-                throw new CreateInDoubtException(Wording.InDoubt(call.Step, failure), failure.Reason, cancelled: false);
+                throw Failed(call, failure, attempt);
             }
 
-            if (!decision.TryAgain)
-            {
-                throw new HubSpotException(Wording.Explain(call.Step, failure, decision, attempt, Destination));
-            }
-
-            var next = $"attempt {attempt + 1} of {RetryPolicy.MaxAttempts}";
-            var stepName = $"{char.ToUpperInvariant(call.Step[0])}{call.Step[1..]}";
-            Terminal.Out($"{stepName}: {decision.Reason}; trying again in {decision.Wait.TotalSeconds:0.0} s ({next}).");
-            await Task.Delay(decision.Wait, ct);
+            await WaitToRetryAsync(call, failure, attempt, ct);
         }
     }
 
-    public void Dispose() => _http.Dispose();
-
-    async Task<(Answer? Answer, Failure? Failure)> SendOnceAsync(Call call, CancellationToken ct)
+    // One attempt: an answer of 2xx (or the one the call also accepts), else RetryPolicy's decision on it.
+    public async Task<(Answer Answer, Decision? Failure)> SendOnceAsync(Call call, int attempt, CancellationToken ct)
     {
+        // The script's time.sleep(0.2): far below HubSpot's 100 requests in 10 s.
+        await Task.Delay(200, ct);
         using var request = new HttpRequestMessage(call.Method, _settings.ApiRoot + call.Path);
         if (call.Body is not null)
         {
-            request.Content = new StringContent(call.Body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new("application/json");
+            request.Content = new StringContent(call.Body, Encoding.UTF8, "application/json");
         }
+
         RequestsSent++;
         try
         {
@@ -405,17 +409,26 @@ sealed class PacedHubSpotClient : IDisposable
                 return (answer, null);
             }
 
-            return (null, new Failure(Trouble.Answered, $"HubSpot answered {answer.Label}", answer));
+            return (answer, RetryPolicy.Decide(answer, null, attempt));
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
-            return (null, Failure.Of(e));
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (null, new Failure(Trouble.Timeout, "no answer within 30 s"));
+            return (Answer.None(call.Step), RetryPolicy.Decide(null, e, attempt));
         }
     }
+
+    public static async Task WaitToRetryAsync(Call call, Decision failure, int attempt, CancellationToken ct)
+    {
+        var next = $"attempt {attempt + 1} of {RetryPolicy.MaxAttempts}";
+        var stepName = $"{char.ToUpperInvariant(call.Step[0])}{call.Step[1..]}";
+        Terminal.Out($"{stepName}: {failure.Reason}; trying again in {failure.Wait.TotalSeconds:0.0} s ({next}).");
+        await Task.Delay(failure.Wait, ct);
+    }
+
+    public HubSpotException Failed(Call call, Decision failure, int attempts) =>
+        new(Wording.Explain(call.Step, failure, attempts, Destination));
+
+    public void Dispose() => _http.Dispose();
 
     static Uri? ProxyFor(Uri baseUrl)
     {
@@ -428,27 +441,8 @@ sealed class PacedHubSpotClient : IDisposable
     }
 }
 
-// Answered: HubSpot answered with a failing status. The others left no answer.
-enum Trouble { Answered, Refused, Cut, Timeout, Other }
-
-sealed record Failure(Trouble Trouble, string Reason, Answer? Answer = null)
-{
-    public int Status => Answer?.Status ?? 0;
-
-    public static Failure Of(HttpRequestException e)
-    {
-        var cut = "the connection closed before the whole answer arrived";
-        return e.HttpRequestError switch
-        {
-            HttpRequestError.ConnectionError => new(Trouble.Refused, "the connection was refused or failed"),
-            HttpRequestError.ResponseEnded => new(Trouble.Cut, cut),
-            HttpRequestError.Unknown when e.InnerException is IOException => new(Trouble.Cut, cut),
-            _ => new(Trouble.Other, Terminal.Quote(Terminal.Clause(e.Message))),
-        };
-    }
-}
-
-sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, bool TooLong, string Reason);
+// What a failed attempt means: try again (after Wait), may HubSpot have done it, and why, in words.
+sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, bool TooLong, bool Cancelled, string Reason, Answer? Answer);
 
 static class RetryPolicy
 {
@@ -457,36 +451,40 @@ static class RetryPolicy
     // Longer, and the user is better told to run again later.
     static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
 
-    // The retry policy: try again, after how long, may HubSpot have done it, why (first match wins). Not acted on:
-    // 503, 521-523, 423, 429, refused (sent again, a create too). In doubt: 500, 502, 504, 520, 524, no answer, a cut
-    // one. Anything else is not worth another try; too large or not HTTP may have reached HubSpot.
-    public static Decision Decide(Failure failure, int attempt)
+    // The retry policy, for an answer that failed or for what went wrong instead (first match wins). Not handled
+    // by HubSpot, so sent again, a create too: 423, 429, 503, 521-523, a refused connection. In doubt, HubSpot may
+    // have done it: 500, 502, 504, 520, 524, no answer, a cut one, anything else that is not HTTP. The daily
+    // limit, other 5xx and 4xx are not worth another try.
+    public static Decision Decide(Answer? answer, Exception? error, int attempt)
     {
-        var answer = failure.Answer;
-        var (retryable, mayHaveHappened) = (failure.Trouble, failure.Status) switch
+        var cut = "the connection closed before the whole answer arrived";
+        var timedOut = error is TaskCanceledException { InnerException: TimeoutException };
+        var cancelled = error is OperationCanceledException && !timedOut;
+        var (retryable, mayHaveHappened, reason) = (answer?.Status, error) switch
         {
-            (Trouble.Refused, _) => (true, false),
-            (Trouble.Cut or Trouble.Timeout, _) => (true, true),
-            (Trouble.Answered, 429) when answer!.Policy == "DAILY" => (false, false),
-            (Trouble.Answered, 423 or 429 or 503 or 521 or 522 or 523) => (true, false),
-            (Trouble.Answered, 500 or 502 or 504 or 520 or 524) => (true, true),
-            (Trouble.Answered, >= 500) => (false, true),
-            (Trouble.Answered, _) => (false, false),
-            _ => (false, true),
+            _ when timedOut => (true, true, "no answer within 30 s"),
+            _ when cancelled => (false, true, "cancelled"),
+            (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) =>
+                (true, false, "the connection was refused or failed"),
+            (_, HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }) => (true, true, cut),
+            (_, HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException }) =>
+                (true, true, cut),
+            (_, not null) => (false, true, Terminal.Quote(Terminal.Clause(error.Message))),
+            (429, _) when answer!.Policy == "DAILY" => (false, false, answer.Reason),
+            (423 or 429 or 503 or 521 or 522 or 523, _) => (true, false, answer!.Reason),
+            (500 or 502 or 504 or 520 or 524, _) => (true, true, answer!.Reason),
+            ( >= 500, _) => (false, true, answer!.Reason),
+            _ => (false, false, answer!.Reason),
         };
-        if (!retryable)
-        {
-            return new(false, TimeSpan.Zero, mayHaveHappened, TooLong: false, failure.Reason);
-        }
 
         // HubSpot's Retry-After, else the window of the limit it named (search's own is a second, the others ten
         // seconds), else about 1, 2, 4 s, with jitter so that runs do not retry in step.
         var window = TimeSpan.FromSeconds(answer?.Policy == "SECONDLY" ? 1 : 10);
         var backoff = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
-        var wait = answer?.RetryAfter ?? (failure.Status == 429 ? window : backoff);
-        var tooLong = wait > LongestWait;
-        var tryAgain = attempt < MaxAttempts && !tooLong;
-        return new(tryAgain, wait, mayHaveHappened, tooLong, failure.Reason);
+        var wait = answer?.RetryAfter ?? (answer?.Status == 429 ? window : backoff);
+        var tooLong = retryable && wait > LongestWait;
+        var tryAgain = retryable && !tooLong && attempt < MaxAttempts;
+        return new(tryAgain, retryable ? wait : TimeSpan.Zero, mayHaveHappened, tooLong, cancelled, reason, answer);
     }
 }
 
@@ -496,18 +494,18 @@ static class Wording
 
     public const string CancelledInDoubt = $"Cancelled while creating the company: HubSpot may have stored it. {RunAgainSoon}";
 
-    public static string InDoubt(string step, Failure failure) =>
-        $"HubSpot may have stored the company although its answer failed ({failure.Reason}) while {step}, " +
-        $"so it was not sent again. {RunAgainSoon}{failure.Answer?.Correlation}";
+    public static string InDoubt(string reason) =>
+        $"HubSpot may have stored the company although its answer failed ({reason}) while creating the company, " +
+        $"so it was not sent again. {RunAgainSoon}";
 
-    public static string Explain(string step, Failure failure, Decision decision, int attempts, string destination)
+    public static string Explain(string step, Decision failure, int attempts, string destination)
     {
         var answer = failure.Answer;
         var line = answer is null
             ? $"No usable answer from HubSpot at {destination} while {step}: {failure.Reason}. {Advice(answer)}"
             : $"{failure.Reason} while {step}: {answer.Message} {Advice(answer)}";
 
-        if (decision.TooLong)
+        if (failure.TooLong)
         {
             return $"{line} HubSpot asked to wait over a minute: run again later.{answer?.Correlation}";
         }
@@ -537,10 +535,8 @@ static class Wording
 
 class HubSpotException(string message) : Exception(message);
 
-sealed class CreateInDoubtException(string message, string reason, bool cancelled) : HubSpotException(message)
+sealed class InDoubtException(string message, bool cancelled) : HubSpotException(message)
 {
-    public string Reason => reason;
-
     public bool Cancelled => cancelled;
 }
 
@@ -549,160 +545,33 @@ sealed record Ensured(string Id, bool Created)
     public override string ToString() => Created ? $"{Id} created" : $"{Id} already existed";
 }
 
-// HubSpot's answer, as UTF-8: a 2xx read strictly; an error loosely, for its words.
-sealed class Answer(string step, int status, byte[] body, string? mediaType, HttpResponseHeaders headers)
+// HubSpot's answer, as UTF-8: a 2xx read strictly into the records below; an error loosely, for its words.
+sealed class Answer(string step, int status, byte[] body, string? mediaType, HttpResponseHeaders? headers)
 {
     public int Status => status;
 
-    JsonElement Json { get; } = Parse(body);
+    // No answer at all (the connection failed): nothing to read.
+    public static Answer None(string step) => new(step, 0, [], null, null);
 
-    public bool IsJson => Json.ValueKind != JsonValueKind.Undefined || body.Length == 0;
+    // An error's words; an error that is not such JSON (a page, a field of another kind) has none.
+    HubSpotError? Error { get; } = ReadLoosely(body);
 
-    public string MediaType => Terminal.Quote(mediaType ?? "no content type", 80);
+    public bool IsJson => body.Length == 0 || Error is not null;
 
-    public string RecordId() => Id(Json);
+    string MediaType => Terminal.Quote(mediaType ?? "no content type", 80);
 
-    // Absent is a fact (or unusable, if required); present but of another kind, null too, is unusable.
-    public JsonElement Field(JsonElement parent, string name, JsonValueKind kind, bool required = true)
+    // Strictly, by the records' types: a required field absent, null or of another kind, an id not of digits, a
+    // null in a list or a duplicate name makes the answer unusable.
+    public T Read<T>(JsonTypeInfo<T> type)
     {
-        if (Json.ValueKind == JsonValueKind.Undefined)
+        try
         {
-            throw Unusable($"{MediaType}, not JSON");
+            return JsonSerializer.Deserialize(body, type) ?? throw new JsonException();
         }
-
-        if (parent.ValueKind != JsonValueKind.Object)
+        catch (JsonException e)
         {
-            throw Unusable($"{parent.ValueKind} where an object belongs");
+            throw Unusable($"{MediaType}, nothing usable at {Terminal.Quote(e.Path ?? "$", 80)}");
         }
-
-        var present = parent.TryGetProperty(name, out var value);
-        if (!present && required)
-        {
-            throw Unusable($"no '{name}'");
-        }
-
-        if (!present)
-        {
-            return default;
-        }
-
-        if (value.ValueKind != kind)
-        {
-            throw Unusable($"'{name}' is {value.ValueKind}, not {kind}");
-        }
-
-        return value;
-    }
-
-    // Text, or unusable when not valid text (a lone surrogate, broken UTF-8).
-    public string? Text(JsonElement parent, string name, bool required = true)
-    {
-        var value = Field(parent, name, JsonValueKind.String, required);
-        if (value.ValueKind == JsonValueKind.Undefined)
-        {
-            return null;
-        }
-
-        return TextOf(value) ?? throw Unusable($"'{name}' is not valid text");
-    }
-
-    public string Id(JsonElement record)
-    {
-        var id = Text(record, "id")!;
-        if (id.Length == 0 || id.AsSpan().ContainsAnyExceptInRange('0', '9'))
-        {
-            throw Unusable("an id that is not decimal digits");
-        }
-
-        return id;
-    }
-
-    // The oldest with exactly our domain (search matches words); a search hit must carry one. A batch read's status,
-    // if given, must be COMPLETE. A property without a value is null or left out.
-    public string? OldestOfOurs(bool domainRequired)
-    {
-        var status = Text(Json, "status", required: false);
-        if (status is not null && status != "COMPLETE")
-        {
-            throw Unusable("a status other than COMPLETE");
-        }
-
-        // A batch read lists what it could not read: gone (OBJECT_NOT_FOUND) is a fact; any other error leaves
-        // a company of ours unknown, and creating one could make a second.
-        var errors = Field(Json, "errors", JsonValueKind.Array, required: false);
-        var unread = errors.ValueKind == JsonValueKind.Array && errors.EnumerateArray().Any(e => Loose(e, "category") != "OBJECT_NOT_FOUND");
-        if (unread)
-        {
-            throw Unusable("a company it could not read");
-        }
-
-        string? oldestId = null;
-        var oldestAt = DateTimeOffset.MaxValue;
-        foreach (var company in Field(Json, "results", JsonValueKind.Array).EnumerateArray())
-        {
-            var id = Id(company);
-            var createdAt = Field(company, "createdAt", JsonValueKind.String);
-            var properties = Field(company, "properties", JsonValueKind.Object);
-            var noValue = properties.TryGetProperty("domain", out var value) && value.ValueKind == JsonValueKind.Null;
-            var domain = noValue ? null : Text(properties, "domain", required: false);
-            if (domain is null && domainRequired)
-            {
-                throw Unusable("a search hit without its 'domain'");
-            }
-
-            if (!createdAt.TryGetDateTimeOffset(out var date))
-            {
-                throw Unusable("a 'createdAt' that is not a date");
-            }
-
-            var ours = string.Equals(domain?.Trim(), OurCompany.Domain, StringComparison.OrdinalIgnoreCase);
-            if (ours && date < oldestAt)
-            {
-                (oldestId, oldestAt) = (id, date);
-            }
-        }
-
-        return oldestId;
-    }
-
-    // Each once: HubSpot lists a company per association label.
-    public List<string> CompanyIds()
-    {
-        var associations = Field(Json, "associations", JsonValueKind.Object, required: false);
-        List<string> ids = [];
-        if (associations.ValueKind == JsonValueKind.Undefined)
-        {
-            return ids;
-        }
-
-        var companies = Field(associations, "companies", JsonValueKind.Object, required: false);
-        if (companies.ValueKind == JsonValueKind.Undefined)
-        {
-            return ids;
-        }
-
-        foreach (var company in Field(companies, "results", JsonValueKind.Array).EnumerateArray())
-        {
-            var id = Id(company);
-            if (!ids.Contains(id))
-            {
-                ids.Add(id);
-            }
-        }
-
-        return ids;
-    }
-
-    public (string Status, string? Error) Completion()
-    {
-        var completion = Terminal.Quote(Text(Json, "status")!, 40);
-        var errors = Field(Json, "errors", JsonValueKind.Array, required: false);
-        if (errors.ValueKind == JsonValueKind.Undefined || errors.GetArrayLength() == 0)
-        {
-            return (completion, null);
-        }
-
-        return (completion, Terminal.Quote(Loose(errors[0], "message") ?? "no message"));
     }
 
     // A 2xx is no proof: without what the program needs it is a failure, never "nothing found".
@@ -710,17 +579,16 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         new($"HubSpot answered {status} while {step} without what the program needs ({detail}): " +
             "check that HUBSPOT_BASE_URL points at HubSpot's API. Running again is safe.");
 
-    // Errors are read loosely: a field missing or of another kind is left out.
-    public string? Policy => Loose(Json, "policyName");
+    public string? Policy => Error?.PolicyName;
 
-    public string? Category => Loose(Json, "category");
+    public string? Category => Error?.Category;
 
-    public string Label
+    public string Reason
     {
         get
         {
             var category = Category ?? Policy;
-            return category is null ? $"{status}" : $"{status} {Terminal.Quote(category, 60)}";
+            return category is null ? $"HubSpot answered {status}" : $"HubSpot answered {status} {Terminal.Quote(category, 60)}";
         }
     }
 
@@ -728,7 +596,7 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     {
         get
         {
-            var message = Loose(Json, "message");
+            var message = Error?.Message;
             if (string.IsNullOrWhiteSpace(message))
             {
                 return IsJson ? "(no message)." : $"(a {MediaType} page).";
@@ -743,8 +611,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     {
         get
         {
-            var id = Loose(Json, "correlationId");
-            if (id is null && headers.TryGetValues("X-HubSpot-Correlation-Id", out var values))
+            var id = Error?.CorrelationId;
+            if (id is null && headers?.TryGetValues("X-HubSpot-Correlation-Id", out var values) == true)
             {
                 id = values.First();
             }
@@ -758,7 +626,7 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     {
         get
         {
-            var asked = headers.RetryAfter;
+            var asked = headers?.RetryAfter;
             if (asked?.Date is { } date)
             {
                 return date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero;
@@ -768,39 +636,111 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
         }
     }
 
-    static string? Loose(JsonElement parent, string name)
-    {
-        if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.String ? TextOf(value) : null;
-    }
-
-    // Such a string throws only when it is read.
-    static string? TextOf(JsonElement value)
+    static HubSpotError? ReadLoosely(byte[] body)
     {
         try
         {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    static JsonElement Parse(byte[] bytes)
-    {
-        try
-        {
-            // Duplicate names are refused: which value counts would be a guess.
-            return JsonElement.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            return JsonSerializer.Deserialize(body, HubSpotJson.Default.HubSpotError);
         }
         catch (JsonException)
         {
-            return default;
+            return null;
+        }
+    }
+}
+
+// HubSpot's answers as the program relies on them. A parameter without a default is required; string? may be
+// null or absent; string may not (HubSpotJson's options). Other fields are ignored.
+sealed record Created([property: JsonConverter(typeof(DecimalId))] string Id);
+
+// Associations absent are none; present, they may not be null (their type says so).
+sealed record Contact([property: JsonConverter(typeof(DecimalId))] string Id, ContactAssociations Associations = null!)
+{
+    // Each once: HubSpot lists a company per association label.
+    public List<string> CompanyIds() => [.. (Associations?.Companies?.Results ?? []).Select(company => company.Id).Distinct()];
+}
+
+sealed record ContactAssociations(Linked Companies = null!);
+
+sealed record Linked(List<Created> Results) : IJsonOnDeserialized
+{
+    public void OnDeserialized() => HubSpotJson.NoNulls(Results);
+}
+
+// A search's hits, or a batch read's records with the ids it could not read.
+sealed record Companies(List<Company> Results, string? Status = null, List<ReadError>? Errors = null) : IJsonOnDeserialized
+{
+    public void OnDeserialized() => HubSpotJson.NoNulls(Results);
+
+    // The oldest with exactly our domain (search matches words); a search hit must carry one. A batch read's
+    // status, if given, must be COMPLETE; an error for an id, unless it says the record is gone, leaves a company
+    // of ours unknown, and creating one could make a second.
+    public string? OldestOfOurs(Answer answer, bool domainRequired)
+    {
+        if (Status is not (null or "COMPLETE"))
+        {
+            throw answer.Unusable("a status other than COMPLETE");
+        }
+
+        if (Errors?.Any(e => e?.Category != "OBJECT_NOT_FOUND") == true)
+        {
+            throw answer.Unusable("a company it could not read");
+        }
+
+        if (domainRequired && Results.Any(c => c.Properties.Domain is null))
+        {
+            throw answer.Unusable("a search hit without its domain");
+        }
+
+        var ours = Results.Where(c => string.Equals(c.Properties.Domain?.Trim(), OurCompany.Domain, StringComparison.OrdinalIgnoreCase));
+        return ours.OrderBy(c => c.CreatedAt).FirstOrDefault()?.Id;
+    }
+}
+
+sealed record Company([property: JsonConverter(typeof(DecimalId))] string Id, DateTimeOffset CreatedAt, CompanyProperties Properties);
+
+sealed record CompanyProperties(string? Domain = null);
+
+sealed record ReadError(string? Category = null, string? Message = null);
+
+sealed record Association(string Status, List<ReadError>? Errors = null);
+
+// Every field optional: HubSpot's 429s lack a category, a proxy's page has none of them.
+sealed record HubSpotError(string? Message = null, string? Category = null, string? CorrelationId = null, string? PolicyName = null);
+
+// HubSpot's record ids are decimal digits: none can put "..", a slash or a line break into a path or a line.
+sealed class DecimalId : JsonConverter<string>
+{
+    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        if (string.IsNullOrEmpty(id) || id.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        {
+            throw new JsonException("An id that is not decimal digits.");
+        }
+
+        return id;
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true, AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(Created))]
+[JsonSerializable(typeof(Contact))]
+[JsonSerializable(typeof(Companies))]
+[JsonSerializable(typeof(Association))]
+[JsonSerializable(typeof(HubSpotError))]
+sealed partial class HubSpotJson : JsonSerializerContext
+{
+    // Nullable annotations do not reach a list's elements.
+    public static void NoNulls<T>(List<T> list)
+    {
+        if (list.Contains(default!))
+        {
+            throw new JsonException("A null in a list.");
         }
     }
 }
@@ -809,18 +749,6 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 {
     // HUBSPOT_KEY's value in .env.example.
     public const string ExamplePlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
-
-    // Latin letters from U+00C0 and U+1E00 as the first ASCII letter AnyAscii gives them; '_': none.
-    const string FoldFrom00C0 =
-        "aaaaaaaceeeeiiiidnooooo_ouuuuytsaaaaaaaceeeeiiiidnooooo_ouuuuytyaaaaaaccccccccddddeeeeeeeeeegggggggg" +
-        "hhhhiiiiiiiiiiiijjkkqllllllllllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzsbbbb__oc" +
-        "cddddzeeeffgghiikkllwnnoooggppr____ttttuuuvyyzz________wcx_qdddlllnnnaaiioouuuuuuuuuueaaaaaaggggkkoo" +
-        "oo__jdddgghwnnaaaaooaaaaeeeeiiiioooorrrruuuussttyyhhndoozzaaeeooooooooyylntj__accltsz__buaeejjqqrryy";
-
-    const string FoldFrom1E00 =
-        "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssss" +
-        "ssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwyassssdaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeee" +
-        "iiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyyllvvyy";
 
     public string Host => Terminal.Quote($"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}");
 
@@ -874,7 +802,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return null;
     }
 
-    // A fictional email, firstname.lastname@example.com: accents folded, the rest dropped.
+    // A fictional email, firstname.lastname@example.com: Latin letters folded to ASCII, the rest dropped.
     public static string EmailFromNames(string firstName, string lastName)
     {
         // At most 31 letters each: within the 64 allowed before the @ (RFC 5321).
@@ -927,22 +855,27 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return null;
     }
 
+    // ICU splits accents from their letters (NFKD: é to e and an accent, ǆ to dž); what is left of a name is its
+    // ASCII letters and digits, and the letters that split into none: ß (ẞ where lower case keeps it), æ, œ, ø, ł, đ, ð, þ, ı.
     static string Fold(string name)
     {
         var folded = new StringBuilder();
-        foreach (var c in name.ToLowerInvariant())
+        foreach (var c in name.Normalize(NormalizationForm.FormKD).ToLowerInvariant())
         {
-            var letter = c switch
+            var ascii = c switch
             {
-                >= 'a' and <= 'z' or >= '0' and <= '9' => c,
-                >= '\u00C0' and <= '\u024F' => FoldFrom00C0[c - 0xC0],
-                >= '\u1E00' and <= '\u1EFF' => FoldFrom1E00[c - 0x1E00],
-                _ => '_',
+                >= 'a' and <= 'z' or >= '0' and <= '9' => c.ToString(),
+                'ß' or 'ẞ' => "ss",
+                'æ' => "ae",
+                'œ' => "oe",
+                'ø' => "o",
+                'ł' => "l",
+                'đ' or 'ð' => "d",
+                'þ' => "th",
+                'ı' => "i",
+                _ => "",
             };
-            if (letter != '_')
-            {
-                folded.Append(letter);
-            }
+            folded.Append(ascii);
         }
 
         return folded.ToString();
@@ -973,7 +906,6 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         }
 
         var path = Terminal.Quote(Path);
-
         if (Values.ContainsKey(name))
         {
             return $"{name} is empty in {path}: put {what} there (${{NAME}} is taken from the environment only).";
@@ -988,21 +920,17 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         return $"{name} is not in {path}: put {what} there.";
     }
 
-    // From the current directory (python-dotenv looks upward from the script).
-    public static DotEnvFile Read(string name, Func<string, string?> environment)
+    // From the current directory (python-dotenv looks upward from the script). Read beside the story, so that
+    // Ctrl+C still ends a run whose .env never comes (a named pipe).
+    public static async Task<DotEnvFile> ReadAsync(string name, Func<string, string?> environment, CancellationToken ct)
     {
         var path = System.IO.Path.GetFullPath(name);
         var quoted = Terminal.Quote(path);
+        var none = "so none of its values were read";
         string text;
         try
         {
-            text = Decode(File.ReadAllBytes(path));
-        }
-        catch (DecoderFallbackException)
-        {
-            var problem = $"{quoted} is not UTF-8 (older Windows editors save Windows-1252), so none of its values were read: " +
-                "save it as UTF-8.";
-            return new(path, true, [], [problem], environment);
+            text = await Task.Run(() => File.ReadAllText(path), ct).WaitAsync(ct);
         }
         catch (FileNotFoundException) when (new FileInfo(path).LinkTarget is null)
         {
@@ -1016,39 +944,27 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
             return new(path, true, [], [problem], environment);
         }
 
+        // UTF-8 and UTF-16 with a byte order mark are read as such; bytes that are neither (Windows-1252, Latin-1)
+        // become U+FFFD, and the file is refused rather than read into garbled names.
+        if (text.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            var problem = $"{quoted} is not UTF-8 (older Windows editors save Windows-1252), {none}: save it as UTF-8.";
+            return new(path, true, [], [problem], environment);
+        }
+
         try
         {
             return new(path, true, Parse(text), [], environment);
         }
         catch (Sprache.ParseException e)
         {
-            return new(path, true, [], [$"{quoted} {ParseProblem(text, e.Position.Line)}"], environment);
+            return new(path, true, [], [$"{quoted} {ParseProblem(text, e)}"], environment);
         }
     }
 
-    // UTF-8, with or without a byte order mark, or UTF-16 with one, each decoded strictly; anything else (Windows-1252,
-    // Latin-1, UTF-32) is refused, not guessed.
-    static string Decode(byte[] bytes)
-    {
-        (Encoding? Encoding, int Mark) found = bytes switch
-        {
-            [0xFF, 0xFE, 0, 0, ..] or [0, 0, 0xFE, 0xFF, ..] => (null, 0),
-            [0xEF, 0xBB, 0xBF, ..] => (new UTF8Encoding(false, throwOnInvalidBytes: true), 3),
-            [0xFF, 0xFE, ..] => (new UnicodeEncoding(bigEndian: false, false, throwOnInvalidBytes: true), 2),
-            [0xFE, 0xFF, ..] => (new UnicodeEncoding(bigEndian: true, false, throwOnInvalidBytes: true), 2),
-            _ => (new UTF8Encoding(false, throwOnInvalidBytes: true), 0),
-        };
-        var (encoding, mark) = found;
-        if (encoding is null)
-        {
-            throw new DecoderFallbackException("UTF-32");
-        }
-
-        return encoding.GetString(bytes, mark, bytes.Length - mark);
-    }
-
-    // The parser's message quotes the text, maybe the token: the line number only.
-    static string ParseProblem(string text, int line)
+    // What the parser reports, and two facts about the text it cannot see. Its message quotes the text (maybe the
+    // token): only its position is used.
+    static string ParseProblem(string text, Sprache.ParseException e)
     {
         var none = "so none of its values were read";
         if (text.Contains('\0', StringComparison.Ordinal))
@@ -1056,26 +972,23 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
             return $"is UTF-16 without a byte order mark, {none}: save it as UTF-8.";
         }
 
-        if (!text.Contains('\n', StringComparison.Ordinal))
+        if (text.Contains('\r', StringComparison.Ordinal) && !text.Contains('\n', StringComparison.Ordinal))
         {
             return $"has old Mac line endings (CR only), {none}: save it with LF line endings.";
         }
 
-        var value = text.Split('\n')[line - 1].Split('=', 2)[^1].Trim();
-        var unclosed = value.Count(c => c == '"') == 1 || (value.StartsWith('\'') && value.Count(c => c == '\'') == 1);
-        if (unclosed)
+        if (e.Message.Contains("Unexpected end of input", StringComparison.Ordinal))
         {
-            return $"line {line} opens a quote it never closes, {none}: close it, e.g. LASTNAME=\"O'Brien\".";
+            return $"opens a quote it never closes (the file ends inside it), {none}: close it, e.g. LASTNAME=\"O'Brien\".";
         }
 
-        return $"could not be parsed at line {line}, {none}: put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".";
+        return $"could not be parsed at line {e.Position.Line}, {none}: close every quote, and put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".";
     }
 
-    // DotNetEnv would expand $NAME too: dollars stand aside as U+FDD0 while it parses.
+    // DotNetEnv would expand $NAME too: each dollar but those of ${NAME} stands aside as U+FDD0 while it parses.
     public static Dictionary<string, string> Parse(string text)
     {
-        var guarded = text.Replace("${", "\uFDD1", StringComparison.Ordinal).Replace('$', '\uFDD0');
-        guarded = guarded.Replace("\uFDD1", "${", StringComparison.Ordinal);
+        var guarded = text.Replace('$', '\uFDD0').Replace("\uFDD0{", "${", StringComparison.Ordinal);
         var pairs = Env.LoadContents(guarded, Env.NoEnvVars()).ToDotEnvDictionary(CreateDictionaryOption.TakeLast);
         return pairs.ToDictionary(pair => pair.Key, pair => pair.Value.Replace('\uFDD0', '$'));
     }
@@ -1107,14 +1020,16 @@ static class Terminal
         }
     }
 
-    // A shorter "token" would hide ordinary words.
+    // Set once, by the story, before anything is printed. A shorter "token" would hide ordinary words.
     public static void HideEverywhere(string token) => _token = token.Length >= 8 ? token : null;
 
     // Text from outside (answers, .env, arguments, exceptions) enters a message only here: the token is hidden first,
     // then every control, line-break and invisible character is escaped, and only then is it shortened.
-    public static string Quote(string text, int longest = 300)
+    public static string Quote(string text, int longest = 300) => Quote(text, longest, _token);
+
+    public static string Quote(string text, int longest, string? token)
     {
-        var printable = Printable(text);
+        var printable = Escape(Hide(text, token));
         if (printable.Length <= longest)
         {
             return printable;
@@ -1129,7 +1044,7 @@ static class Terminal
     {
         foreach (var line in lines)
         {
-            Console.Out.WriteLine(Printable(line));
+            Console.Out.WriteLine(Escape(Hide(line, _token)));
         }
     }
 
@@ -1140,7 +1055,7 @@ static class Terminal
         {
             foreach (var line in lines)
             {
-                Console.Error.WriteLine(Printable(line));
+                Console.Error.WriteLine(Escape(Hide(line, _token)));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -1148,78 +1063,73 @@ static class Terminal
         }
     }
 
-    public static int FirstInvisible(string text)
-    {
-        for (var i = 0; i < text.Length;)
-        {
-            var (codePoint, length, invisible) = CharacterAt(text, i);
-            if (invisible)
-            {
-                return codePoint;
-            }
-
-            i += length;
-        }
-
-        return -1;
-    }
-
     public static string Clause(string text) => text.Trim().TrimEnd('.');
 
     // The token, and any 12 characters of it in any case: an echo may cut it or change it.
-    static string Hide(string text)
+    public static string Hide(string text, string? token)
     {
-        if (_token is null)
+        if (token is null)
         {
             return text;
         }
 
-        var hidden = text.Replace(_token, "(hidden)", StringComparison.OrdinalIgnoreCase);
-        for (var i = 0; i + 12 <= _token.Length; i++)
+        var hidden = text.Replace(token, "(hidden)", StringComparison.OrdinalIgnoreCase);
+        for (var i = 0; i + 12 <= token.Length; i++)
         {
-            hidden = hidden.Replace(_token.Substring(i, 12), "(hidden)", StringComparison.OrdinalIgnoreCase);
+            hidden = hidden.Replace(token.Substring(i, 12), "(hidden)", StringComparison.OrdinalIgnoreCase);
         }
 
         return hidden;
     }
 
-    static string Printable(string text)
+    // The first invisible character's code point, or -1.
+    public static int FirstInvisible(string text)
     {
-        var hidden = Hide(text);
-        if (FirstInvisible(hidden) < 0)
+        foreach (var (code, _, invisible) in Characters(text))
         {
-            return hidden;
+            if (invisible)
+            {
+                return code;
+            }
         }
 
+        return -1;
+    }
+
+    static string Escape(string text)
+    {
         var shown = new StringBuilder();
-        for (var i = 0; i < hidden.Length;)
+        foreach (var (code, character, invisible) in Characters(text))
         {
-            var (codePoint, length, invisible) = CharacterAt(hidden, i);
-            var escaped = codePoint <= 0xFFFF ? $"\\u{codePoint:X4}" : $"\\U{codePoint:X8}";
-            shown.Append(invisible ? escaped : hidden.Substring(i, length));
-            i += length;
+            var escaped = code <= 0xFFFF ? $"\\u{code:X4}" : $"\\U{code:X8}";
+            shown.Append(invisible ? escaped : character);
         }
 
         return shown.ToString();
     }
 
-    // Invisible, of any plane: controls, separators, format characters but U+200C/D (emoji use them), private
-    // use, unassigned, lone surrogates.
-    static (int CodePoint, int Length, bool Invisible) CharacterAt(string text, int i)
+    // Each character with its code point, and whether it is invisible, by category: controls, line and paragraph
+    // separators, format characters (but the joiners emoji use), private use, unassigned, and a lone surrogate.
+    static IEnumerable<(int Code, string Character, bool Invisible)> Characters(string text)
     {
-        if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var length) != OperationStatus.Done)
+        for (var i = 0; i < text.Length;)
         {
-            return (text[i], 1, true);
-        }
+            if (!Rune.TryGetRuneAt(text, i, out var rune))
+            {
+                yield return (text[i], text[i..(i + 1)], true);
+                i++;
+                continue;
+            }
 
-        var invisible = Rune.GetUnicodeCategory(rune) switch
-        {
-            UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => true,
-            UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,
-            UnicodeCategory.Format => rune.Value is not (0x200C or 0x200D),
-            // Default-ignorable letters and marks, but emoji's variation selectors.
-            _ => rune.Value is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0 or (>= 0xFE00 and <= 0xFE0D) or (>= 0xE0100 and <= 0xE01EF),
-        };
-        return (rune.Value, length, invisible);
+            var invisible = Rune.GetUnicodeCategory(rune) switch
+            {
+                UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => true,
+                UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,
+                UnicodeCategory.Format => rune.Value is not (0x200C or 0x200D),
+                _ => false,
+            };
+            yield return (rune.Value, rune.ToString(), invisible);
+            i += rune.Utf16SequenceLength;
+        }
     }
 }

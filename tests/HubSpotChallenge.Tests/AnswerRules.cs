@@ -12,101 +12,117 @@ public sealed class AnswerRules
 
     public static TheoryData<string, string?, string> UnreadableRecords => new()
     {
-        { "{}", "application/json", "no 'id'" },
-        { """{"id":null}""", "application/json", "'id' is Null, not String" },
-        { """{"id":""}""", "application/json", "an id that is not decimal digits" },
-        { """{"id":"77\nCompany 1 created: fake"}""", "application/json", "an id that is not decimal digits" },
-        { """{"id":".."}""", "application/json", "an id that is not decimal digits" },
-        { """{"id":5}""", "application/json", "'id' is Number, not String" },
-        { "null", "application/json", "Null where an object belongs" },
-        { "[]", "application/json", "Array where an object belongs" },
-        { "{\"id\":", "application/json", "application/json, not JSON" },
-        { "{\"id\":\"1\"} trailing", "application/json", "application/json, not JSON" },
-        { "<html></html>", "text/html", "text/html, not JSON" },
-        { "", null, "no content type, not JSON" },
+        { "{}", "application/json", "application/json, nothing usable at $" },
+        { """{"id":null}""", "application/json", "nothing usable at $.id" },
+        { """{"id":""}""", "application/json", "nothing usable at $.id" },
+        { """{"id":"77\nCompany 1 created: fake"}""", "application/json", "nothing usable at $.id" },
+        { """{"id":".."}""", "application/json", "nothing usable at $.id" },
+        { """{"id":"-5"}""", "application/json", "nothing usable at $.id" },
+        { """{"id":5}""", "application/json", "nothing usable at $.id" },
+        { """{"id":"1","id":"2"}""", "application/json", "nothing usable at $.id" },
+        { """{"id":"\uD800"}""", "application/json", "nothing usable at $.id" },
+        { "null", "application/json", "nothing usable at $" },
+        { "[]", "application/json", "nothing usable at $" },
+        { "{\"id\":", "application/json", "nothing usable at $.id" },
+        { "{\"id\":\"1\"} trailing", "application/json", "nothing usable at $" },
+        { "<html></html>", "text/html", "text/html, nothing usable at $" },
+        { "", null, "no content type, nothing usable at $" },
     };
 
     [Theory]
     [MemberData(nameof(UnreadableRecords))]
     public void ARecordWithoutADecimalIdIsOneClearFailure(string body, string? mediaType, string detail)
     {
-        var e = Assert.Throws<HubSpotException>(() => Answer(201, body, mediaType).RecordId());
+        var e = Assert.Throws<HubSpotException>(() => Answer(201, body, mediaType).Read(HubSpotJson.Default.Created));
 
-        Assert.StartsWith($"HubSpot answered 201 while creating the contact without what the program needs ({detail}): check that HUBSPOT_BASE_URL", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("HubSpot answered 201 while creating the contact without what the program needs (", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{detail}): check that HUBSPOT_BASE_URL", e.Message, StringComparison.Ordinal);
+    }
+
+    static string? Oldest(string body, bool domainRequired)
+    {
+        var answer = Answer(200, body);
+        return answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, domainRequired);
     }
 
     public static TheoryData<string, string> UnreadableSearches => new()
     {
-        { "{}", "no 'results'" },
-        { """{"total":0,"results":null}""", "'results' is Null, not Array" },
-        { """{"total":1,"results":[null]}""", "Null where an object belongs" },
-        { """{"total":1,"results":[{"properties":{"domain":"x.com"}}]}""", "no 'id'" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"name":"X"}}]}""", "a search hit without its 'domain'" },
-        { """{"total":1,"results":[{"id":"7","properties":{"domain":"x.com"}}]}""", "no 'createdAt'" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"yesterday","properties":{"domain":"x.com"}}]}""", "a 'createdAt' that is not a date" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z"}]}""", "no 'properties'" },
-        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":7}}]}""", "'domain' is Number, not String" },
+        { "{}", "nothing usable at $" },
+        { """{"total":0,"results":null}""", "nothing usable at $.results" },
+        { """{"total":1,"results":[null]}""", "nothing usable at $" },
+        { """{"total":1,"results":[{"properties":{"domain":"x.com"}}]}""", "nothing usable at $.results[0]" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"name":"X"}}]}""", "a search hit without its domain" },
+        { """{"total":1,"results":[{"id":"7","properties":{"domain":"x.com"}}]}""", "nothing usable at $.results[0]" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"yesterday","properties":{"domain":"x.com"}}]}""", "nothing usable at $.results[0].createdAt" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z"}]}""", "nothing usable at $.results[0]" },
+        { """{"total":1,"results":[{"id":"7","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":7}}]}""", "nothing usable at $.results[0].properties.domain" },
         { """{"status":"PENDING","results":[]}""", "a status other than COMPLETE" },
+        { """{"status":"COMPLETE","results":[],"errors":[{"category":"INTERNAL_ERROR"}]}""", "a company it could not read" },
+        { """{"status":"COMPLETE","results":[],"errors":[null]}""", "a company it could not read" },
     };
 
     [Theory]
     [MemberData(nameof(UnreadableSearches))]
     public void AnUnreadableSearchIsAFailureNotNoCompany(string body, string detail)
     {
-        var e = Assert.Throws<HubSpotException>(() => Answer(200, body).OldestOfOurs(domainRequired: true));
+        var e = Assert.Throws<HubSpotException>(() => Oldest(body, domainRequired: true));
 
-        Assert.Contains($"({detail})", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{detail})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TheOldestCompanyWithOurDomainIsChosenAndOtherDomainsAreSkipped()
+    public void TheOldestCompanyWithOurDomainIsChosenAndOtherDomainsAndGoneOnesAreSkipped()
     {
-        var answer = Answer(200, """
+        var oldest = Oldest("""
             {"status":"COMPLETE","results":[
               {"id":"3","createdAt":"2024-01-01T00:00:00Z","properties":{"domain":"coding-challenge-company.com.example.org"}},
               {"id":"2","createdAt":"2025-01-01T00:00:00Z","properties":{"domain":" Coding-Challenge-Company.com "}},
               {"id":"1","createdAt":"2024-06-01T00:00:00Z","properties":{"domain":"coding-challenge-company.com"}},
               {"id":"4","createdAt":"2020-06-01T00:00:00Z","properties":{"domain":null}},
-              {"id":"5","createdAt":"2020-06-01T00:00:00Z","properties":{}}]}
-            """);
+              {"id":"5","createdAt":"2020-06-01T00:00:00Z","properties":{}}],
+             "numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","context":{"ids":["6"]}}]}
+            """, domainRequired: false);
 
-        Assert.Equal("1", answer.OldestOfOurs(domainRequired: false));
+        Assert.Equal("1", oldest);
     }
+
+    static List<string> CompanyIds(string body) => Answer(200, body).Read(HubSpotJson.Default.Contact).CompanyIds();
 
     public static TheoryData<string, string> UnreadableContacts => new()
     {
-        { """{"id":"9","associations":{"companies":null}}""", "'companies' is Null, not Object" },
-        { """{"id":"9","associations":{"companies":[{"id":"5"}]}}""", "'companies' is Array, not Object" },
-        { """{"id":"9","associations":null}""", "'associations' is Null, not Object" },
-        { """{"id":"9","associations":{"companies":{}}}""", "no 'results'" },
-        { """{"id":"9","associations":{"companies":{"results":[{"id":"5x"}]}}}""", "an id that is not decimal digits" },
+        { """{"id":"9","associations":{"companies":null}}""", "nothing usable at $.associations.companies" },
+        { """{"id":"9","associations":{"companies":[{"id":"5"}]}}""", "nothing usable at $.associations.companies" },
+        { """{"id":"9","associations":null}""", "nothing usable at $.associations" },
+        { """{"id":"9","associations":{"companies":{}}}""", "nothing usable at $.associations.companies" },
+        { """{"id":"9","associations":{"companies":{"results":[null]}}}""", "nothing usable at $.associations.companies" },
+        { """{"id":"9","associations":{"companies":{"results":[{"id":"5x"}]}}}""", "nothing usable at $.associations.companies.results[0].id" },
     };
 
     [Theory]
     [MemberData(nameof(UnreadableContacts))]
     public void AContactsCompaniesOfTheWrongShapeAreAFailureNotNone(string body, string detail)
     {
-        var e = Assert.Throws<HubSpotException>(() => Answer(200, body).CompanyIds());
+        var e = Assert.Throws<HubSpotException>(() => CompanyIds(body));
 
-        Assert.Contains($"({detail})", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{detail})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void AContactsCompaniesAreListedOnceEachAndNoneWhenTheKeyIsAbsent()
     {
-        var linked = Answer(200, """
+        var linked = CompanyIds("""
             {"id":"9","associations":{"companies":{"results":[
               {"id":"5","type":"contact_to_company"},{"id":"5","type":"contact_to_company_unlabeled"},{"id":"6","type":"contact_to_company_unlabeled"}]}}}
             """);
 
-        Assert.Equal(["5", "6"], linked.CompanyIds());
-        Assert.Empty(Answer(200, """{"id":"9","properties":{}}""").CompanyIds());
-        Assert.Empty(Answer(200, """{"id":"9","associations":{}}""").CompanyIds());
+        Assert.Equal(["5", "6"], linked);
+        Assert.Empty(CompanyIds("""{"id":"9","properties":{}}"""));
+        Assert.Empty(CompanyIds("""{"id":"9","associations":{}}"""));
     }
 
     [Fact]
     public void AnAnswerIsReadAsUtf8WhateverItsCharsetSays() =>
-        Assert.Equal("7", Answer(200, """{"id":"7","properties":{"firstname":"Zoë"}}""", "application/json; charset=nope").RecordId());
+        Assert.Equal("7", Answer(200, """{"id":"7","properties":{"firstname":"Zoë"}}""", "application/json; charset=nope").Read(HubSpotJson.Default.Created).Id);
 
     public static TheoryData<int, string, string?, string> Wordings => new()
     {
@@ -135,9 +151,8 @@ public sealed class AnswerRules
     public void EachFailureIsOneLineThatNamesTheCauseAndTheFix(int status, string body, string? mediaType, string expected)
     {
         var answer = Answer(status, body, mediaType);
-        var failure = new Failure(Trouble.Answered, $"HubSpot answered {answer.Label}", answer);
 
-        var text = Wording.Explain("creating the contact", failure, RetryPolicy.Decide(failure, 4), 1, "api.hubapi.com");
+        var text = Wording.Explain("creating the contact", RetryPolicy.Decide(answer, null, 4), 1, "api.hubapi.com");
 
         Assert.Contains(expected, text, StringComparison.Ordinal);
         Assert.DoesNotContain("..", text, StringComparison.Ordinal);

@@ -27,6 +27,22 @@ public sealed class CancellationTests
         Assert.Empty(scenario.HubSpot.Companies);
     }
 
+    [Theory]
+    [InlineData(Posix.SIGINT)]
+    [InlineData(Posix.SIGTERM)]
+    public async Task ADotEnvThatIsANamedPipeNoOneWritesStillEndsOnASignal(int signal)
+    {
+        Posix.Require("a named pipe");
+        await using var scenario = await Scenario.StartAsync();
+        Posix.CreateFifo(Path.Combine(scenario.Directory, ".env"));
+
+        var (run, _) = await scenario.RunAndSignalAsync(signal, when: () => true, after: TimeSpan.FromSeconds(1));
+
+        run.ShouldExitWith(130);
+        Assert.StartsWith("Cancelled.", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(scenario.HubSpot.Requests);
+    }
+
     [Fact]
     public async Task CtrlCWhileTheCompanyCreateIsOnItsWaySaysItMayBeStoredAndARerunAMinuteLaterMakesNoSecond()
     {

@@ -38,18 +38,31 @@ public sealed class DotEnvMistakeTests
 
         var problem = await OneProblemAsync(scenario, Utf8($"{Key(scenario)}LASTNAME=O'Brien\nFIRSTNAME=Ada\n"));
 
-        Assert.Equal($"  - {path} could not be parsed at line 2, so none of its values were read: put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".", problem);
+        Assert.Equal($"  - {path} could not be parsed at line 2, so none of its values were read: close every quote, and put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".", problem);
     }
 
     [Fact]
-    public async Task AnUnclosedQuoteIsNamedAsSuchWithItsLine()
+    public async Task AQuoteLeftOpenOnTheLastLineIsNamedByTheLineTheParserStoppedAt()
     {
         await using var scenario = await Scenario.StartAsync();
         var path = Path.Combine(scenario.Directory, ".env");
 
         var problem = await OneProblemAsync(scenario, Utf8($"{Key(scenario)}FIRSTNAME=Ada\nLASTNAME=\"O'Brien\n"));
 
-        Assert.Equal($"  - {path} line 3 opens a quote it never closes, so none of its values were read: close it, e.g. LASTNAME=\"O'Brien\".", problem);
+        Assert.Equal($"  - {path} could not be parsed at line 3, so none of its values were read: close every quote, and put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".", problem);
+    }
+
+    [Theory]
+    [InlineData("HUBSPOT_KEY=\"pat-na1-11111111-2222-3333-4444-555555555555\nFIRSTNAME=Ada\nLASTNAME=Lovelace\n")]
+    [InlineData("FIRSTNAME=\"Ada")]
+    public async Task AQuoteThatRunsToTheEndOfTheFileIsNamedAsNeverClosedWithoutALineNumberOrAGuess(string dotEnv)
+    {
+        await using var scenario = await Scenario.StartAsync();
+        var path = Path.Combine(scenario.Directory, ".env");
+
+        var problem = await OneProblemAsync(scenario, Utf8(dotEnv));
+
+        Assert.Equal($"  - {path} opens a quote it never closes (the file ends inside it), so none of its values were read: close it, e.g. LASTNAME=\"O'Brien\".", problem);
     }
 
     [Fact]
@@ -90,7 +103,6 @@ public sealed class DotEnvMistakeTests
         { "a byte order mark, then Latin-1", [0xEF, 0xBB, 0xBF, .. Encoding.Latin1.GetBytes("FIRSTNAME=Zoë\n")] },
         { "UTF-8 cut inside its last letter", [.. Encoding.UTF8.GetBytes("FIRSTNAME=Wei"), 0xC3] },
         { "UTF-16 with a byte order mark and a lone surrogate", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("FIRSTNAME=Ad"), 0x00, 0xD8] },
-        { "UTF-32 with a byte order mark", [0xFF, 0xFE, 0x00, 0x00, .. new UTF32Encoding(false, false).GetBytes("FIRSTNAME=Ada\n")] },
     };
 
     [Theory]

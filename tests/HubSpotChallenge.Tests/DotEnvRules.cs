@@ -45,7 +45,7 @@ public sealed class DotEnvRules
 
     [Theory]
     [MemberData(nameof(UnreadableFiles))]
-    public void ADotEnvThatCannotBeReadIsOneProblemNamingItsPath(string kind, string reason)
+    public async Task ADotEnvThatCannotBeReadIsOneProblemNamingItsPath(string kind, string reason)
     {
         if (kind != "directory")
         {
@@ -70,7 +70,7 @@ public sealed class DotEnvRules
                     break;
             }
 
-            var dotEnv = DotEnvFile.Read(path, _ => null);
+            var dotEnv = await DotEnvFile.ReadAsync(path, _ => null, TestContext.Current.CancellationToken);
 
             Assert.Empty(dotEnv.Values);
             var problem = Assert.Single(dotEnv.Problems);
@@ -84,23 +84,24 @@ public sealed class DotEnvRules
     }
 
     [Fact]
-    public void NoDotEnvIsNoProblem()
+    public async Task NoDotEnvIsNoProblem()
     {
-        var dotEnv = DotEnvFile.Read(Path.Combine(Directory.CreateTempSubdirectory("hubspot-challenge-dotenv-").FullName, ".env"), _ => null);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("hubspot-challenge-dotenv-").FullName, ".env");
+        var dotEnv = await DotEnvFile.ReadAsync(path, _ => null, TestContext.Current.CancellationToken);
 
         Assert.Empty(dotEnv.Values);
         Assert.Empty(dotEnv.Problems);
     }
 
     [Fact]
-    public void AParseErrorGivesThePositionButNotTheText()
+    public async Task AParseErrorGivesThePositionButNotTheText()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("hubspot-challenge-dotenv-").FullName, ".env");
         File.WriteAllText(path, "HUBSPOT_KEY=pat-na1-secret-should-not-print\nLASTNAME=O'Brien\n");
 
-        var problem = Assert.Single(DotEnvFile.Read(path, _ => null).Problems);
+        var problem = Assert.Single((await DotEnvFile.ReadAsync(path, _ => null, TestContext.Current.CancellationToken)).Problems);
 
-        Assert.StartsWith($"{path} could not be parsed at line 2, so none of its values were read: put a value with an apostrophe", problem, StringComparison.Ordinal);
+        Assert.StartsWith($"{path} could not be parsed at line 2, so none of its values were read: close every quote, and put a value with an apostrophe", problem, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", problem, StringComparison.Ordinal);
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }

@@ -97,6 +97,24 @@ public sealed class NeverTwiceTests
         Assert.Contains($"So far: contact {scenario.HubSpot.Contacts[0].Id} created, no company yet. Running again is safe", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ACompanyCreatedWithAnAnswerWithoutItsIdIsNotSentAgainButFoundThroughTheContact()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Reshaped(answer =>
+        {
+            answer.Remove("id");
+            return answer;
+        }));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+
+        var company = Assert.Single(scenario.HubSpot.Companies);
+        Assert.Contains("Creating the company: HubSpot answered 201 without the company's id; checking in 5.0 s whether HubSpot stored it.", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Company {company.Id} created: ", run.Stdout, StringComparison.Ordinal);
+        Expect.Converged(scenario);
+    }
+
     [Theory]
     [InlineData(200)]
     [InlineData(207)]

@@ -54,6 +54,18 @@ static partial class Posix
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MakeFifo(string path, uint mode);
+
+    /// <summary>A named pipe at <paramref name="path"/>: opening it for reading waits for a writer that never comes.</summary>
+    public static void CreateFifo(string path)
+    {
+        if (MakeFifo(path, Convert.ToUInt32("600", 8)) != 0)
+        {
+            throw new InvalidOperationException($"mkfifo({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public static void TrySend(int pid, int signal) => Kill(pid, signal);
 
     public static void Send(int pid, int signal)

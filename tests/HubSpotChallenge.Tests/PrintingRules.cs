@@ -17,18 +17,17 @@ public sealed class PrintingRules
     [InlineData("tag \U000E0041 char", "tag \\U000E0041 char")]
     [InlineData("private \U000F0000 use", "private \\U000F0000 use")]
     public void ControlLineBreakAndInvisibleCharactersOfAnyPlaneAreShownAsTheirCodes(string text, string shown) =>
-        Assert.Equal(shown, Terminal.Quote(text, int.MaxValue));
+        Assert.Equal(shown, Terminal.Quote(text, int.MaxValue, token: null));
 
     [Fact]
-    public void ALoneSurrogateIsShownAsItsCode() => Assert.Equal("lone \\uD800 surrogate", Terminal.Quote($"lone {(char)0xD800} surrogate", int.MaxValue));
+    public void ALoneSurrogateIsShownAsItsCode() => Assert.Equal("lone \\uD800 surrogate", Terminal.Quote($"lone {(char)0xD800} surrogate", int.MaxValue, token: null));
 
     [Fact]
     public void TheTokenIsHiddenBeforeTheTextIsShortened()
     {
         const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
-        Terminal.HideEverywhere(Token);
 
-        var quoted = Terminal.Quote($"https://gateway.example/{new string('x', 40)}/{Token}/contacts", 80);
+        var quoted = Terminal.Quote($"https://gateway.example/{new string('x', 40)}/{Token}/contacts", 80, Token);
 
         Assert.Equal(80, quoted.Length);
         Assert.StartsWith($"https://gateway.example/{new string('x', 40)}/(hidden)/", quoted, StringComparison.Ordinal);

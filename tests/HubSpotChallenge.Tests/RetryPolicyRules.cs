@@ -23,7 +23,7 @@ public sealed class RetryPolicyRules
     {
         (string, string)[] headers = retryAfter is null ? [] : [("Retry-After", retryAfter)];
         var answer = Answer(status, body, body.StartsWith('<') ? "text/html" : "application/json", headers);
-        return RetryPolicy.Decide(new Failure(Trouble.Answered, $"HubSpot answered {answer.Label}", answer), attempt);
+        return RetryPolicy.Decide(answer, null, attempt);
     }
 
     static string RateLimit(string policy) => $$"""{"status":"error","message":"You have reached your limit.","errorType":"RATE_LIMIT","policyName":"{{policy}}"}""";
@@ -77,17 +77,40 @@ public sealed class RetryPolicyRules
         }
     }
 
-    [Theory]
-    [InlineData(nameof(Trouble.Refused), true, false)]
-    [InlineData(nameof(Trouble.Cut), true, true)]
-    [InlineData(nameof(Trouble.Timeout), true, true)]
-    [InlineData(nameof(Trouble.Other), false, true)]
-    public void EachTroubleWithoutAnAnswerGetsOneDecision(string trouble, bool tryAgain, bool mayHaveHappened)
+    public static TheoryData<string, bool, bool, string> WithoutAnAnswer => new()
     {
-        var decision = RetryPolicy.Decide(new Failure(Enum.Parse<Trouble>(trouble), "the reason"), attempt: 1);
+        // what went wrong, try again, may have happened, why
+        { "refused", true, false, "the connection was refused or failed" },
+        { "ended", true, true, "the connection closed before the whole answer arrived" },
+        { "cut", true, true, "the connection closed before the whole answer arrived" },
+        { "timeout", true, true, "no answer within 30 s" },
+        { "cancelled", false, true, "cancelled" },
+        { "tls", false, true, "The SSL connection could not be established" },
+    };
 
-        Assert.Equal((tryAgain, mayHaveHappened, "the reason"), (decision.TryAgain, decision.MayHaveHappened, decision.Reason));
+    [Theory]
+    [MemberData(nameof(WithoutAnAnswer))]
+    public void EachFailureWithoutAnAnswerGetsOneDecision(string what, bool tryAgain, bool mayHaveHappened, string reason)
+    {
+        Exception error = what switch
+        {
+            "refused" => new HttpRequestException(HttpRequestError.ConnectionError),
+            "ended" => new HttpRequestException(HttpRequestError.ResponseEnded),
+            "cut" => new HttpRequestException(HttpRequestError.Unknown, "x", new IOException("reset")),
+            "timeout" => new TaskCanceledException("x", new TimeoutException()),
+            "cancelled" => new OperationCanceledException(),
+            _ => new HttpRequestException(HttpRequestError.SecureConnectionError, "The SSL connection could not be established."),
+        };
+
+        var decision = RetryPolicy.Decide(null, error, attempt: 1);
+
+        Assert.Equal((tryAgain, mayHaveHappened, reason), (decision.TryAgain, decision.MayHaveHappened, decision.Reason));
+        Assert.Equal(what == "cancelled", decision.Cancelled);
     }
+
+    [Fact]
+    public void TheClientTimesOutTheWholeExchangeAfter30Seconds() =>
+        Assert.Equal(TimeSpan.FromSeconds(30), PacedHubSpotClient.Timeout);
 
     [Theory]
     [InlineData(1, 0.8, 1.2)]

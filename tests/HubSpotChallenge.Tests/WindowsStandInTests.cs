@@ -29,9 +29,9 @@ public sealed class WindowsStandInTests
         var second = (await scenario.RunAsync()).ShouldExitWith(0);
 
         var contact = Assert.Single(scenario.HubSpot.Contacts);
-        Assert.Equal(("Łukasz", "Ødegård-Weiß", "lukasz.odegardweis@example.com"), (contact["firstname"], contact["lastname"], contact["email"]));
-        Assert.StartsWith($"Contact {contact.Id} created: Łukasz Ødegård-Weiß <lukasz.odegardweis@example.com>\r\n", first.Stdout, StringComparison.Ordinal);
-        Assert.StartsWith($"Contact {contact.Id} already existed: Łukasz Ødegård-Weiß <lukasz.odegardweis@example.com>\r\n", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal(("Łukasz", "Ødegård-Weiß", "lukasz.odegardweiss@example.com"), (contact["firstname"], contact["lastname"], contact["email"]));
+        Assert.StartsWith($"Contact {contact.Id} created: Łukasz Ødegård-Weiß <lukasz.odegardweiss@example.com>\r\n", first.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"Contact {contact.Id} already existed: Łukasz Ødegård-Weiß <lukasz.odegardweiss@example.com>\r\n", second.Stdout, StringComparison.Ordinal);
         Assert.Equal(Expect.RerunOutput(scenario).Split('\n')[1..], second.Stdout.ReplaceLineEndings("\n").Split('\n')[1..]);
         Expect.Converged(scenario);
     }
