@@ -75,7 +75,7 @@ catch (Exception e)
     // Expected failures arrive worded; the unforeseen is one line naming the step.
     var (line, exitCode) = e switch
     {
-        InDoubtException { Cancelled: true } => (e.Message, ExitCode.Cancelled),
+        InDoubtException when cancel.IsCancellationRequested => (e.Message, ExitCode.Cancelled),
         HubSpotException => (e.Message, ExitCode.Failed),
         OperationCanceledException when cancel.IsCancellationRequested => ("Cancelled.", ExitCode.Cancelled),
         _ => ($"Stopped by an unexpected {e.GetType().Name} while {step}: {Terminal.Quote(Terminal.Clause(e.Message))}.", ExitCode.Failed),
@@ -127,10 +127,8 @@ static async Task<Ensured> EnsureCompanyAsync(
     return await CreateCompanyNeverTwiceAsync(hubspot, settings, contactId, ct);
 }
 
-// Never twice. HubSpot does not deduplicate companies, so a create that HubSpot may have carried out (500, 502,
-// 504, 520, 524, no answer or a cut one, Ctrl+C on its way, a 2xx without its id) is not sent again by this run.
-// It is sent again only when HubSpot did not handle it (503, 521-523, 429, a refused connection). HubSpot may
-// store a create in doubt seconds later: look once, 5 s later, through the contact; a later run finds it there.
+// Never twice: HubSpot does not deduplicate companies, so a create it may have carried out is not sent again; one
+// it did not handle is. A create in doubt may land seconds later: look once, 5 s later, through the contact.
 static async Task<Ensured> CreateCompanyNeverTwiceAsync(
     PacedHubSpotClient hubspot, Settings settings, string contactId, CancellationToken ct)
 {
@@ -153,9 +151,9 @@ static async Task<Ensured> CreateCompanyNeverTwiceAsync(
             }
         }
 
-        if (failure.Cancelled)
+        if (ct.IsCancellationRequested)
         {
-            throw new InDoubtException(Wording.CancelledInDoubt, cancelled: true);
+            throw new InDoubtException(Wording.CancelledInDoubt);
         }
 
         if (failure.MayHaveHappened)
@@ -184,16 +182,16 @@ static async Task<Ensured> CreateCompanyNeverTwiceAsync(
             return new(stored, Created: true);
         }
     }
-    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+    catch (Exception) when (ct.IsCancellationRequested)
     {
-        throw new InDoubtException(Wording.CancelledInDoubt, cancelled: true);
+        throw new InDoubtException(Wording.CancelledInDoubt);
     }
-    catch (Exception e) when (e is not OperationCanceledException)
+    catch (Exception)
     {
         // The look failed (HubSpot, the network, the terminal): the company stays in doubt.
     }
 
-    throw new InDoubtException(Wording.InDoubt(doubt) + correlation, cancelled: false);
+    throw new InDoubtException(Wording.InDoubt(doubt) + correlation);
 }
 
 static async Task<string?> OldestOfOursAsync(PacedHubSpotClient hubspot, List<string> companyIds, CancellationToken ct)
@@ -352,14 +350,15 @@ sealed class PacedHubSpotClient : IDisposable
         }
 
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = proxy is not null };
-        // 30 s for the whole exchange; answers here are a few KB, so 1 MB is plenty.
-        _http = new HttpClient(handler) { Timeout = Timeout, MaxResponseContentBufferSize = 1024 * 1024 };
+        // For the whole exchange; answers here are a few KB, so 1 MB is plenty.
+        var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
+        _http = new HttpClient(handler) { Timeout = timeout, MaxResponseContentBufferSize = 1024 * 1024 };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HubSpotChallenge", "1.0.0"));
     }
 
-    public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
+    public const int TimeoutSeconds = 30;
 
     public string Destination { get; }
 
@@ -442,7 +441,7 @@ sealed class PacedHubSpotClient : IDisposable
 }
 
 // What a failed attempt means: try again (after Wait), may HubSpot have done it, and why, in words.
-sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, bool TooLong, bool Cancelled, string Reason, Answer? Answer);
+sealed record Decision(bool TryAgain, TimeSpan Wait, bool MayHaveHappened, bool TooLong, string Reason, Answer? Answer);
 
 static class RetryPolicy
 {
@@ -451,19 +450,16 @@ static class RetryPolicy
     // Longer, and the user is better told to run again later.
     static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
 
-    // The retry policy, for an answer that failed or for what went wrong instead (first match wins). Not handled
-    // by HubSpot, so sent again, a create too: 423, 429, 503, 521-523, a refused connection. In doubt, HubSpot may
-    // have done it: 500, 502, 504, 520, 524, no answer, a cut one, anything else that is not HTTP. The daily
-    // limit, other 5xx and 4xx are not worth another try.
+    // The retry policy, first match wins. Retryable: not handled by HubSpot (423, 429, 503, 521-523, refused), or
+    // in doubt (500, 502, 504, 520, 524, no answer, a cut one). Anything else is not worth another try.
     public static Decision Decide(Answer? answer, Exception? error, int attempt)
     {
         var cut = "the connection closed before the whole answer arrived";
-        var timedOut = error is TaskCanceledException { InnerException: TimeoutException };
-        var cancelled = error is OperationCanceledException && !timedOut;
         var (retryable, mayHaveHappened, reason) = (answer?.Status, error) switch
         {
-            _ when timedOut => (true, true, "no answer within 30 s"),
-            _ when cancelled => (false, true, "cancelled"),
+            (_, TaskCanceledException { InnerException: TimeoutException }) =>
+                (true, true, $"no answer within {PacedHubSpotClient.TimeoutSeconds} s"),
+            (_, OperationCanceledException) => (false, true, "cancelled"),
             (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) =>
                 (true, false, "the connection was refused or failed"),
             (_, HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }) => (true, true, cut),
@@ -477,14 +473,13 @@ static class RetryPolicy
             _ => (false, false, answer!.Reason),
         };
 
-        // HubSpot's Retry-After, else the window of the limit it named (search's own is a second, the others ten
-        // seconds), else about 1, 2, 4 s, with jitter so that runs do not retry in step.
+        // Retry-After, else the named limit's window (search's own is a second), else 1, 2, 4 s jittered apart.
         var window = TimeSpan.FromSeconds(answer?.Policy == "SECONDLY" ? 1 : 10);
         var backoff = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
         var wait = answer?.RetryAfter ?? (answer?.Status == 429 ? window : backoff);
         var tooLong = retryable && wait > LongestWait;
         var tryAgain = retryable && !tooLong && attempt < MaxAttempts;
-        return new(tryAgain, retryable ? wait : TimeSpan.Zero, mayHaveHappened, tooLong, cancelled, reason, answer);
+        return new(tryAgain, retryable ? wait : TimeSpan.Zero, mayHaveHappened, tooLong, reason, answer);
     }
 }
 
@@ -535,10 +530,7 @@ static class Wording
 
 class HubSpotException(string message) : Exception(message);
 
-sealed class InDoubtException(string message, bool cancelled) : HubSpotException(message)
-{
-    public bool Cancelled => cancelled;
-}
+sealed class InDoubtException(string message) : HubSpotException(message);
 
 sealed record Ensured(string Id, bool Created)
 {
@@ -560,8 +552,7 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
     string MediaType => Terminal.Quote(mediaType ?? "no content type", 80);
 
-    // Strictly, by the records' types: a required field absent, null or of another kind, an id not of digits, a
-    // null in a list or a duplicate name makes the answer unusable.
+    // Strictly, by the records' types below; anything else is unusable.
     public T Read<T>(JsonTypeInfo<T> type)
     {
         try
@@ -583,14 +574,9 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
 
     public string? Category => Error?.Category;
 
-    public string Reason
-    {
-        get
-        {
-            var category = Category ?? Policy;
-            return category is null ? $"HubSpot answered {status}" : $"HubSpot answered {status} {Terminal.Quote(category, 60)}";
-        }
-    }
+    public string Reason => (Category ?? Policy) is { } named
+        ? $"HubSpot answered {status} {Terminal.Quote(named, 60)}"
+        : $"HubSpot answered {status}";
 
     public string Message
     {
@@ -649,8 +635,8 @@ sealed class Answer(string step, int status, byte[] body, string? mediaType, Htt
     }
 }
 
-// HubSpot's answers as the program relies on them. A parameter without a default is required; string? may be
-// null or absent; string may not (HubSpotJson's options). Other fields are ignored.
+// HubSpot's answers as the program relies on them: a parameter without a default is required, and only a `?`
+// type may be null (HubSpotJson's options). Other fields are ignored.
 sealed record Created([property: JsonConverter(typeof(DecimalId))] string Id);
 
 // Associations absent are none; present, they may not be null (their type says so).
@@ -672,9 +658,8 @@ sealed record Companies(List<Company> Results, string? Status = null, List<ReadE
 {
     public void OnDeserialized() => HubSpotJson.NoNulls(Results);
 
-    // The oldest with exactly our domain (search matches words); a search hit must carry one. A batch read's
-    // status, if given, must be COMPLETE; an error for an id, unless it says the record is gone, leaves a company
-    // of ours unknown, and creating one could make a second.
+    // The oldest with exactly our domain (search matches words). A batch read's error for an id, unless it says
+    // the record is gone, leaves a company of ours unknown: creating one could make a second.
     public string? OldestOfOurs(Answer answer, bool domainRequired)
     {
         if (Status is not (null or "COMPLETE"))
@@ -855,8 +840,7 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return null;
     }
 
-    // ICU splits accents from their letters (NFKD: é to e and an accent, ǆ to dž); what is left of a name is its
-    // ASCII letters and digits, and the letters that split into none: ß (ẞ where lower case keeps it), æ, œ, ø, ł, đ, ð, þ, ı.
+    // ICU splits accents off (NFKD: é to e and ´); nine letters have none to split off.
     static string Fold(string name)
     {
         var folded = new StringBuilder();
@@ -920,8 +904,7 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         return $"{name} is not in {path}: put {what} there.";
     }
 
-    // From the current directory (python-dotenv looks upward from the script). Read beside the story, so that
-    // Ctrl+C still ends a run whose .env never comes (a named pipe).
+    // From the current directory (python-dotenv looks upward). Read aside, so Ctrl+C ends a wait for a named pipe.
     public static async Task<DotEnvFile> ReadAsync(string name, Func<string, string?> environment, CancellationToken ct)
     {
         var path = System.IO.Path.GetFullPath(name);
@@ -944,8 +927,7 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
             return new(path, true, [], [problem], environment);
         }
 
-        // UTF-8 and UTF-16 with a byte order mark are read as such; bytes that are neither (Windows-1252, Latin-1)
-        // become U+FFFD, and the file is refused rather than read into garbled names.
+        // Bytes that are not UTF-8 (or UTF-16 after its mark) become U+FFFD: refused, not read into garbled names.
         if (text.Contains('\uFFFD', StringComparison.Ordinal))
         {
             var problem = $"{quoted} is not UTF-8 (older Windows editors save Windows-1252), {none}: save it as UTF-8.";
@@ -998,8 +980,8 @@ static class Terminal
 {
     static string? _token;
 
-    // A Windows console shows text in its code page: UTF-16 reaches it whole (WriteConsoleW), and its code page is
-    // left as it was for the shell after us. A file or a pipe gets UTF-8, as on Linux and macOS.
+    // A Windows console gets UTF-16 (WriteConsoleW), whatever its code page, which stays as it was for the shell
+    // after us; a file or a pipe gets UTF-8.
     public static void UseUnicodeOnWindows()
     {
         if (!OperatingSystem.IsWindows())
@@ -1023,8 +1005,7 @@ static class Terminal
     // Set once, by the story, before anything is printed. A shorter "token" would hide ordinary words.
     public static void HideEverywhere(string token) => _token = token.Length >= 8 ? token : null;
 
-    // Text from outside (answers, .env, arguments, exceptions) enters a message only here: the token is hidden first,
-    // then every control, line-break and invisible character is escaped, and only then is it shortened.
+    // Text from outside enters a message only here: the token hidden first, invisibles escaped, then shortened.
     public static string Quote(string text, int longest = 300) => Quote(text, longest, _token);
 
     public static string Quote(string text, int longest, string? token)
@@ -1039,27 +1020,27 @@ static class Terminal
         return $"{printable[..cut]}...";
     }
 
-    // Each whole line once more: no line can show the token or break in two.
-    public static void Out(params IEnumerable<string> lines)
-    {
-        foreach (var line in lines)
-        {
-            Console.Out.WriteLine(Escape(Hide(line, _token)));
-        }
-    }
+    public static void Out(params IEnumerable<string> lines) => Write(Console.Out, lines);
 
     // A stderr that cannot be written loses the lines, not the exit code.
     public static void Error(params IEnumerable<string> lines)
     {
         try
         {
-            foreach (var line in lines)
-            {
-                Console.Error.WriteLine(Escape(Hide(line, _token)));
-            }
+            Write(Console.Error, lines);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+        }
+    }
+
+    // Each whole line hidden and escaped once more: some were built before the token was known (.env's problems),
+    // and none can show the token or break in two.
+    static void Write(TextWriter writer, IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            writer.WriteLine(Escape(Hide(line, _token)));
         }
     }
 

@@ -105,12 +105,10 @@ public sealed class RetryPolicyRules
         var decision = RetryPolicy.Decide(null, error, attempt: 1);
 
         Assert.Equal((tryAgain, mayHaveHappened, reason), (decision.TryAgain, decision.MayHaveHappened, decision.Reason));
-        Assert.Equal(what == "cancelled", decision.Cancelled);
     }
 
     [Fact]
-    public void TheClientTimesOutTheWholeExchangeAfter30Seconds() =>
-        Assert.Equal(TimeSpan.FromSeconds(30), PacedHubSpotClient.Timeout);
+    public void TheClientTimesOutTheWholeExchangeAfter30Seconds() => Assert.Equal(30, PacedHubSpotClient.TimeoutSeconds);
 
     [Theory]
     [InlineData(1, 0.8, 1.2)]
