@@ -735,6 +735,43 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
     // HUBSPOT_KEY's value in .env.example.
     public const string ExamplePlaceholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
+    // The email's fold, by hand: ICU's would cost the native build its start-up. Each line: what the letters after
+    // it fold to, so that it can be checked by eye.
+    const string Folds = """
+        a àáâãäåāăąǎǟǡǻȁȃȧạảấầẩẫậắằẳẵặ
+        ae æǣǽ
+        b ḃḅḇ
+        c çćĉċčḉ
+        d ďđðḋḍḏḑḓ
+        dz ǆǳ
+        e èéêëēĕėęěȅȇȩẹẻẽếềểễệḕḗḙḛḝ
+        f ḟ
+        g ĝğġģǧǵḡ
+        h ĥħḣḥḧḩḫ
+        i ìíîïĩīĭįıǐȉȋḭḯỉịİ
+        j ĵǰ
+        k ķǩḱḳḵ
+        l ĺļľŀłḷḹḻḽ
+        lj ǉ
+        m ḿṁṃ
+        n ñńņňŉǹṅṇṉṋ
+        nj ǌ
+        o òóôõöøōŏőǒǫǭǿȍȏȫȭȯȱọỏốồổỗộớờởỡợṍṏṑṓ
+        oe œ
+        p ṕṗ
+        r ŕŗřȑȓṙṛṝṟ
+        s śŝşšșṡṣṥṧṩ
+        ss ßẞ
+        t ţťŧțṫṭṯṱẗ
+        th þ
+        u ùúûüũūŭůűųưǔǖǘǚǜȕȗụủứừửữựṳṵṷṹṻ
+        v ṽṿ
+        w ŵẁẃẅẇẉẘ
+        x ẋẍ
+        y ýÿŷȳẏỳỵỷỹẙ
+        z źżžẑẓẕ
+        """;
+
     public string Host => Terminal.Quote($"{BaseUrl.Authority}{BaseUrl.AbsolutePath.TrimEnd('/')}");
 
     public string ApiRoot => BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
@@ -840,26 +877,24 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
         return null;
     }
 
-    // ICU splits accents off (NFKD: é to e and ´); nine letters have none to split off.
     static string Fold(string name)
     {
         var folded = new StringBuilder();
-        foreach (var c in name.Normalize(NormalizationForm.FormKD).ToLowerInvariant())
+        foreach (var c in name.ToLowerInvariant())
         {
-            var ascii = c switch
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9')
             {
-                >= 'a' and <= 'z' or >= '0' and <= '9' => c.ToString(),
-                'ß' or 'ẞ' => "ss",
-                'æ' => "ae",
-                'œ' => "oe",
-                'ø' => "o",
-                'ł' => "l",
-                'đ' or 'ð' => "d",
-                'þ' => "th",
-                'ı' => "i",
-                _ => "",
-            };
-            folded.Append(ascii);
+                folded.Append(c);
+                continue;
+            }
+
+            // The line that lists c, if any: its first word is what c folds to.
+            var at = Folds.IndexOf(c, StringComparison.Ordinal);
+            if (at > 0 && c > '~')
+            {
+                var line = Folds.LastIndexOf('\n', at) + 1;
+                folded.Append(Folds.AsSpan(line, Folds.IndexOf(' ', line) - line).Trim());
+            }
         }
 
         return folded.ToString();
