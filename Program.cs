@@ -118,7 +118,7 @@ static async Task<Ensured> EnsureCompanyAsync(
     }
 
     var search = await hubspot.SendAsync(Api.SearchCompany, ct);
-    var found = search.Read(HubSpotJson.Default.Companies).OldestOfOurs(search, domainRequired: true);
+    var found = search.Read(HubSpotJson.Default.Companies).OldestOfOurs(search, asked: null);
     if (found is not null)
     {
         return new(found, Created: false);
@@ -202,7 +202,7 @@ static async Task<string?> OldestOfOursAsync(PacedHubSpotClient hubspot, List<st
     }
 
     var answer = await hubspot.SendAsync(Api.ReadCompanies(companyIds), ct);
-    return answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, domainRequired: false);
+    return answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, asked: companyIds);
 }
 
 // Safe to repeat. A 200 is no proof: COMPLETE without errors is.
@@ -658,21 +658,24 @@ sealed record Companies(List<Company> Results, string? Status = null, List<ReadE
 {
     public void OnDeserialized() => HubSpotJson.NoNulls(Results);
 
-    // The oldest with exactly our domain (search matches words). A batch read's error for an id, unless it says
-    // the record is gone, leaves a company of ours unknown: creating one could make a second.
-    public string? OldestOfOurs(Answer answer, bool domainRequired)
+    // The oldest with exactly our domain (search matches words). A search (asked: null) names each hit's domain;
+    // a batch read accounts for each id asked, read or gone (OBJECT_NOT_FOUND). Any other error, or an id left
+    // out, leaves a company of ours unknown: creating one could make a second.
+    public string? OldestOfOurs(Answer answer, List<string>? asked)
     {
         if (Status is not (null or "COMPLETE"))
         {
             throw answer.Unusable("a status other than COMPLETE");
         }
 
-        if (Errors?.Any(e => e?.Category != "OBJECT_NOT_FOUND") == true)
+        var gone = (Errors ?? []).Where(e => e?.Category == "OBJECT_NOT_FOUND").SelectMany(e => e.Context?.Ids ?? []);
+        var leftOut = asked?.Except(Results.Select(c => c.Id)).Except(gone).Any() == true;
+        if (leftOut || Errors?.Any(e => e?.Category != "OBJECT_NOT_FOUND") == true)
         {
             throw answer.Unusable("a company it could not read");
         }
 
-        if (domainRequired && Results.Any(c => c.Properties.Domain is null))
+        if (asked is null && Results.Any(c => c.Properties.Domain is null))
         {
             throw answer.Unusable("a search hit without its domain");
         }
@@ -686,7 +689,9 @@ sealed record Company([property: JsonConverter(typeof(DecimalId))] string Id, Da
 
 sealed record CompanyProperties(string? Domain = null);
 
-sealed record ReadError(string? Category = null, string? Message = null);
+sealed record ReadError(string? Category = null, string? Message = null, ErrorContext? Context = null);
+
+sealed record ErrorContext(List<string>? Ids = null);
 
 sealed record Association(string Status, List<ReadError>? Errors = null);
 
@@ -939,7 +944,8 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         return $"{name} is not in {path}: put {what} there.";
     }
 
-    // From the current directory (python-dotenv looks upward). Read aside, so Ctrl+C ends a wait for a named pipe.
+    // From the current directory (python-dotenv looks upward). Read and parsed aside, so that Ctrl+C ends a wait
+    // for a named pipe or a huge file.
     public static async Task<DotEnvFile> ReadAsync(string name, Func<string, string?> environment, CancellationToken ct)
     {
         var path = System.IO.Path.GetFullPath(name);
@@ -971,7 +977,8 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
 
         try
         {
-            return new(path, true, Parse(text), [], environment);
+            var values = await Task.Run(() => Parse(text), ct).WaitAsync(ct);
+            return new(path, true, values, [], environment);
         }
         catch (Sprache.ParseException e)
         {

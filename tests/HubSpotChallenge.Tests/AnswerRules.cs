@@ -42,7 +42,7 @@ public sealed class AnswerRules
     static string? Oldest(string body, bool domainRequired)
     {
         var answer = Answer(200, body);
-        return answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, domainRequired);
+        return answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, domainRequired ? null : ["1", "2", "3", "4", "5", "6"]);
     }
 
     public static TheoryData<string, string> UnreadableSearches => new()
@@ -60,6 +60,27 @@ public sealed class AnswerRules
         { """{"status":"COMPLETE","results":[],"errors":[{"category":"INTERNAL_ERROR"}]}""", "a company it could not read" },
         { """{"status":"COMPLETE","results":[],"errors":[null]}""", "a company it could not read" },
     };
+
+    [Theory]
+    [InlineData("""{"status":"COMPLETE","results":[]}""")]
+    [InlineData("""{"status":"COMPLETE","results":[],"errors":[{"category":"OBJECT_NOT_FOUND","context":{"ids":["8"]}}]}""")]
+    [InlineData("""{"status":"COMPLETE","results":[],"errors":[{"category":"OBJECT_NOT_FOUND"}]}""")]
+    public void ABatchReadThatLeavesOutAnIdItWasAskedForIsAFailureNotNone(string body)
+    {
+        var answer = Answer(200, body);
+
+        var e = Assert.Throws<HubSpotException>(() => answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, ["7"]));
+
+        Assert.Contains("(a company it could not read)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABatchReadThatSaysAnIdIsGoneFindsNoCompany()
+    {
+        var answer = Answer(200, """{"status":"COMPLETE","results":[],"errors":[{"category":"OBJECT_NOT_FOUND","context":{"ids":["7"]}}]}""");
+
+        Assert.Null(answer.Read(HubSpotJson.Default.Companies).OldestOfOurs(answer, ["7"]));
+    }
 
     [Theory]
     [MemberData(nameof(UnreadableSearches))]

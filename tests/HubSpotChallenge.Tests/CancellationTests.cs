@@ -44,6 +44,25 @@ public sealed class CancellationTests
     }
 
     [Fact]
+    public async Task CtrlCWhileAHugeDotEnvIsParsedEndsADryRunWith130()
+    {
+        Posix.Require("signals sent through libc");
+        await using var scenario = await Scenario.StartAsync();
+        // Parsing it takes DotNetEnv many seconds.
+        scenario.WriteDotEnv(string.Concat(Enumerable.Repeat("A=1\n", 1_000_000)));
+
+        var run = await scenario.RunAsync(["--dry-run"], async process =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+            Posix.Send(process.Id, Posix.SIGINT);
+        });
+
+        run.ShouldExitWith(130);
+        Assert.Equal("Cancelled.", run.Stderr.ReplaceLineEndings("\n").Split('\n')[0]);
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
     public async Task CtrlCWhileTheCompanyCreateIsOnItsWaySaysItMayBeStoredAndARerunAMinuteLaterMakesNoSecond()
     {
         await using var scenario = await Scenario.StartAsync();

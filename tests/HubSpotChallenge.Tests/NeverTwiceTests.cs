@@ -115,6 +115,19 @@ public sealed class NeverTwiceTests
         Expect.Converged(scenario);
     }
 
+    [Fact]
+    public async Task ALinkedCompanyTheBatchReadLeavesOutIsNotTakenAsGoneSoNoSecondIsCreated()
+    {
+        await using var scenario = await Scenario.StartAsync();
+        (await scenario.RunAsync()).ShouldExitWith(0);
+        scenario.HubSpot.Inject(Route.ReadCompanies, Fault.Respond(200, """{"status":"COMPLETE","results":[],"startedAt":"2026-12-01T00:00:00Z","completedAt":"2026-12-01T00:00:00Z"}"""));
+
+        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+
+        Expect.OneClearFailure(run, "HubSpot answered 200 while reading the contact's companies without what the program needs (a company it could not read)");
+        Assert.Single(scenario.HubSpot.Companies);
+    }
+
     [Theory]
     [InlineData(200)]
     [InlineData(207)]
