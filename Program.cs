@@ -151,11 +151,13 @@ static async Task<Ensured> CreateCompanyNeverTwiceAsync(
             }
         }
 
+        // Ctrl+C while the create was on its way: in doubt, and no time to look.
         if (ct.IsCancellationRequested)
         {
             throw new InDoubtException(Wording.CancelledInDoubt);
         }
 
+        // Before TryAgain: what the other requests may send again, this one may not.
         if (failure.MayHaveHappened)
         {
             (doubt, correlation) = (failure.Reason, answer.Correlation);
@@ -455,22 +457,25 @@ static class RetryPolicy
     public static Decision Decide(Answer? answer, Exception? error, int attempt)
     {
         var cut = "the connection closed before the whole answer arrived";
-        var (retryable, mayHaveHappened, reason) = (answer?.Status, error) switch
+        var (retryable, mayHaveHappened, reason) = error switch
         {
-            (_, TaskCanceledException { InnerException: TimeoutException }) =>
+            TaskCanceledException { InnerException: TimeoutException } =>
                 (true, true, $"no answer within {PacedHubSpotClient.TimeoutSeconds} s"),
-            (_, OperationCanceledException) => (false, true, "cancelled"),
-            (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) =>
+            OperationCanceledException => (false, true, "cancelled"),
+            HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } =>
                 (true, false, "the connection was refused or failed"),
-            (_, HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }) => (true, true, cut),
-            (_, HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException }) =>
+            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => (true, true, cut),
+            HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException } =>
                 (true, true, cut),
-            (_, not null) => (false, true, Terminal.Quote(Terminal.Clause(error.Message))),
-            (429, _) when answer!.Policy == "DAILY" => (false, false, answer.Reason),
-            (423 or 429 or 503 or 521 or 522 or 523, _) => (true, false, answer!.Reason),
-            (500 or 502 or 504 or 520 or 524, _) => (true, true, answer!.Reason),
-            ( >= 500, _) => (false, true, answer!.Reason),
-            _ => (false, false, answer!.Reason),
+            not null => (false, true, Terminal.Quote(Terminal.Clause(error.Message))),
+            null => answer!.Status switch
+            {
+                429 when answer.Policy == "DAILY" => (false, false, answer.Reason),
+                423 or 429 or 503 or 521 or 522 or 523 => (true, false, answer.Reason),
+                500 or 502 or 504 or 520 or 524 => (true, true, answer.Reason),
+                >= 500 => (false, true, answer.Reason),
+                _ => (false, false, answer.Reason),
+            },
         };
 
         // Retry-After, else the named limit's window (search's own is a second), else 1, 2, 4 s jittered apart.
