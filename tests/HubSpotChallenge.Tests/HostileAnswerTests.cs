@@ -86,8 +86,9 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run,
-            $"No usable answer from HubSpot at {scenario.HubSpot.BaseUrl.Authority} while creating the contact: Cannot write more bytes to the buffer than the configured maximum buffer size: 1048576. Check HUBSPOT_BASE_URL");
+        // What follows the colon is .NET's own words; the program's are around them.
+        Expect.OneClearFailure(run, $"No usable answer from HubSpot at {scenario.HubSpot.BaseUrl.Authority} while creating the contact: ");
+        Assert.Contains(". Check HUBSPOT_BASE_URL and your connection.", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Route.SearchCompanies, Expect.Routes(scenario));
     }
 
@@ -116,14 +117,16 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "No usable answer from HubSpot at hubspot-challenge.invalid while creating the contact: Name or service not known (hubspot-challenge.invalid:443). Check HUBSPOT_BASE_URL");
+        // The reason is the resolver's (glibc's words differ with and without DNS): the program's words are around it.
+        Expect.OneClearFailure(run, "No usable answer from HubSpot at hubspot-challenge.invalid while creating the contact: ");
+        Assert.Contains(". Check HUBSPOT_BASE_URL and your connection.", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("trying again", run.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("https", "The SSL connection could not be established")]
-    [InlineData("http", "Received an invalid status line: 'HELLO THERE'")]
-    public async Task AServerThatDoesNotSpeakTheProtocolIsTriedOnce(string scheme, string reason)
+    [InlineData("https")]
+    [InlineData("http")]
+    public async Task AServerThatDoesNotSpeakTheProtocolIsTriedOnce(string scheme)
     {
         await using var scenario = await Scenario.StartAsync();
         await using var impostor = RawServer.Start("HELLO THERE\r\n\r\n");
@@ -131,7 +134,7 @@ public sealed class HostileAnswerTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, reason);
+        Expect.OneClearFailure(run, $"No usable answer from HubSpot at 127.0.0.1:{impostor.Port} while creating the contact: ");
         Assert.Equal(1, impostor.Connections);
         Assert.DoesNotContain("trying again", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("..", run.Stderr, StringComparison.Ordinal);

@@ -75,7 +75,11 @@ public sealed class RetryTests
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 
         Expect.Converged(scenario);
-        Assert.Equal(3, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateContact));
+        var attempts = scenario.HubSpot.Requests.Where(r => r.Route == Route.CreateContact).Select(r => r.ArrivedAfterStart).ToList();
+        Assert.Equal(3, attempts.Count);
+        // About 1 s, then 2 s (each ±20%), each after the 200 ms pace: measured at the fake.
+        Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromMilliseconds(990), $"The first retry came {(attempts[1] - attempts[0]).TotalMilliseconds:0} ms after.");
+        Assert.True(attempts[2] - attempts[1] >= TimeSpan.FromMilliseconds(1790), $"The second retry came {(attempts[2] - attempts[1]).TotalMilliseconds:0} ms after.");
         Assert.Contains("Creating the contact: HubSpot answered 503 INTERNAL_ERROR; trying again in ", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("(attempt 3 of 4)", run.Stdout, StringComparison.Ordinal);
     }
@@ -110,10 +114,10 @@ public sealed class RetryTests
     public async Task ARefusedConnectionIsTriedFourTimesAndNamesTheHost()
     {
         await using var scenario = await Scenario.StartAsync();
-        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
+        // Bound and kept, but never listening: every connection is refused, and no other test can take the port.
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port;
         scenario.Environment["HUBSPOT_BASE_URL"] = $"http://127.0.0.1:{port}";
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
