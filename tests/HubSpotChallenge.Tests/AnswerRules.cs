@@ -17,6 +17,8 @@ public sealed class AnswerRules
         { """{"id":""}""", "application/json", "nothing usable at $.id" },
         { """{"id":"77\nCompany 1 created: fake"}""", "application/json", "nothing usable at $.id" },
         { """{"id":".."}""", "application/json", "nothing usable at $.id" },
+        { """{"id":"."}""", "application/json", "nothing usable at $.id" },
+        { """{"id":"12/../../associations"}""", "application/json", "nothing usable at $.id" },
         { """{"id":"-5"}""", "application/json", "nothing usable at $.id" },
         { """{"id":5}""", "application/json", "nothing usable at $.id" },
         { """{"id":"1","id":"2"}""", "application/json", "nothing usable at $.id" },

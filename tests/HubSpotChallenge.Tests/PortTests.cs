@@ -128,31 +128,6 @@ public sealed class PortTests
     }
 
     [Fact]
-    public async Task LongNamesGiveAnEmailHubSpotAccepts()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.Environment["FIRSTNAME"] = new string('a', 150);
-        scenario.Environment["LASTNAME"] = new string('b', 150);
-
-        (await scenario.RunAsync()).ShouldExitWith(0);
-
-        Assert.Equal($"{new string('a', 31)}.{new string('b', 31)}@example.com", Assert.Single(scenario.HubSpot.Contacts)["email"]);
-    }
-
-    [Fact]
-    public async Task NamesWithoutLatinLettersReachHubSpotWithTheFictionalEmailContactAtExampleCom()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.Environment["FIRSTNAME"] = "Юлия";
-        scenario.Environment["LASTNAME"] = "李";
-
-        (await scenario.RunAsync()).ShouldExitWith(0);
-
-        var contact = Assert.Single(scenario.HubSpot.Contacts);
-        Assert.Equal(("Юлия", "李", "contact@example.com"), (contact["firstname"], contact["lastname"], contact["email"]));
-    }
-
-    [Fact]
     public async Task ABaseUrlPathIsKeptAndRequestsGoBelowIt()
     {
         await using var scenario = await Scenario.StartAsync(pathBase: "/gateway/hubspot");
@@ -198,24 +173,7 @@ public sealed class PortTests
         Assert.Empty(scenario.HubSpot.Requests);
     }
 
-    [Fact]
-    public async Task ARunFromADirectoryWithoutDotEnvNamesThatDirectory()
-    {
-        await using var scenario = await Scenario.StartAsync();
-        foreach (var name in new[] { "HUBSPOT_KEY", "FIRSTNAME", "LASTNAME" })
-        {
-            scenario.Environment[name] = null;
-        }
-
-        var run = (await scenario.RunAsync()).ShouldExitWith(2);
-
-        Assert.Contains($"  - HUBSPOT_KEY is not set, and there is no .env in {scenario.Directory}: run the program from the folder that holds .env.", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"  - FIRSTNAME is not set, and there is no .env in {scenario.Directory}: run the program from the folder that holds .env.", run.Stderr, StringComparison.Ordinal);
-        Assert.Empty(scenario.HubSpot.Requests);
-    }
-
     [Theory]
-    [InlineData("link")]
     [InlineData("socket")]
     public async Task ADotEnvThatCannotBeReadIsAConfigurationErrorNamingItsPath(string kind)
     {
