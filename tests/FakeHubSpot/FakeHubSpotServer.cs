@@ -171,7 +171,7 @@ public sealed class Fault
 
 // A stand-in for HubSpot's CRM API (2026-09) on loopback, as difficult as HubSpot: Bearer check, HubSpot's statuses and error
 // bodies, string ids, email uniqueness, a search that lags writes while reads by id and batch reads do not, the request shapes
-// HubSpot's OpenAPI files require, rate limits, and named faults. Anything else is 404.
+// HubSpot's OpenAPI files require, and named faults (rate limits among them). Anything else is 404.
 public sealed class FakeHubSpotServer : IAsyncDisposable
 {
     // Obviously fake; the only token the fake accepts unless told otherwise.
@@ -204,7 +204,6 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     readonly List<FakeRecord> _companies = [];
     readonly HashSet<(string ContactId, string CompanyId)> _associations = [];
     readonly List<(Route Route, Fault Fault)> _faults = [];
-    readonly List<(TimeSpan At, bool Search)> _recentCalls = [];
     long _nextContactId = 37765128901;
     long _nextCompanyId = 20185735001;
 
@@ -272,7 +271,6 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         _companies.Clear();
         _associations.Clear();
         _faults.Clear();
-        _recentCalls.Clear();
         return new Reply(204, "");
     });
 
@@ -338,7 +336,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
                 {"status":"error","message":"This app hasn't been granted all required scopes to make this call.","correlationId":"{{{correlationId}}}",
                  "errors":[{"message":"One or more of the following scopes are required.","context":{"requiredGranularScopes":["{{{r.Scope}}}"]}}],"category":"MISSING_SCOPES"}
                 """)
-            : RateLimited(r.Route, correlationId) ?? r.Handle(this, call);
+            : r.Handle(this, call);
 
         var fault = Locked(() => _faults.FirstOrDefault(f => f.Route == route?.Route) is { Fault: { } next } found && _faults.Remove(found) ? next : null);
         try
@@ -361,16 +359,6 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
             && pattern.Zip(segments).All(p => p.First == p.Second || (p.First == "*" && p.Second.Length > 0)));
         return route.Method is null ? default : (route, [.. route.Path.Split('/').Zip(segments).Where(p => p.First == "*").Select(p => Uri.UnescapeDataString(p.Second))]);
     }
-
-    // Search has its own limit of five calls a second and is exempt from the limit of 100 calls in ten seconds.
-    Reply? RateLimited(Route route, string correlationId) => Locked(() =>
-    {
-        var (search, now) = (route == Route.SearchCompanies, _clock.Elapsed);
-        _recentCalls.RemoveAll(c => c.At < now - TimeSpan.FromSeconds(10));
-        var recent = _recentCalls.Count(c => c.Search == search && c.At >= now - TimeSpan.FromSeconds(search ? 1 : 10));
-        _recentCalls.Add((now, search));
-        return recent < (search ? 5 : 100) ? null : RateLimit(search ? "SECONDLY" : "TEN_SECONDLY_ROLLING", correlationId);
-    });
 
     Reply CreateContact(Request request)
     {

@@ -77,33 +77,6 @@ public sealed class FakeHubSpotTests
     }
 
     [Fact]
-    public async Task SearchHasItsOwnLimitOfFivePerSecondAndOtherCallsOneHundredPerTenSeconds()
-    {
-        await using var hub = await FakeHubSpotServer.StartAsync();
-        using var client = Client(hub);
-        var ct = TestContext.Current.CancellationToken;
-
-        var searches = new List<HttpStatusCode>();
-        for (var i = 0; i < 6; i++)
-        {
-            using var search = await client.PostAsync(Search, Json(SearchBody), ct);
-            searches.Add(search.StatusCode);
-        }
-
-        var reads = new List<HttpResponseMessage>();
-        for (var i = 0; i < 101; i++)
-        {
-            reads.Add(await client.GetAsync("/crm/objects/2026-09/contacts/1", ct));
-        }
-
-        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 5), HttpStatusCode.TooManyRequests], searches);
-        Assert.All(reads.Take(100), r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
-        Assert.Equal(HttpStatusCode.TooManyRequests, reads[100].StatusCode);
-        Assert.Contains("\"policyName\":\"TEN_SECONDLY_ROLLING\"", await reads[100].Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
-        reads.ForEach(r => r.Dispose());
-    }
-
-    [Fact]
     public async Task ABatchReadOfAnIdThatDoesNotExistAnswers200WithTheIdInItsErrors()
     {
         await using var hub = await FakeHubSpotServer.StartAsync();
