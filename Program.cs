@@ -915,6 +915,8 @@ sealed record Settings(string Token, string FirstName, string LastName, string E
 sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Values, List<string> Problems,
     Func<string, string?> Environment)
 {
+    const string None = "so none of its values were read";
+
     // The environment wins over .env, as with python-dotenv; empty counts as unset.
     public string Get(string name)
     {
@@ -955,7 +957,6 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
     {
         var path = System.IO.Path.GetFullPath(name);
         var quoted = Terminal.Quote(path);
-        var none = "so none of its values were read";
         string text;
         try
         {
@@ -976,7 +977,7 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
         // Bytes that are not UTF-8 (or UTF-16 after its mark) become U+FFFD: refused, not read into garbled names.
         if (text.Contains('\uFFFD', StringComparison.Ordinal))
         {
-            var problem = $"{quoted} is not UTF-8 (older Windows editors save Windows-1252), {none}: save it as UTF-8.";
+            var problem = $"{quoted} is not UTF-8 (older Windows editors save Windows-1252), {None}: save it as UTF-8.";
             return new(path, true, [], [problem], environment);
         }
 
@@ -995,23 +996,22 @@ sealed record DotEnvFile(string Path, bool Found, Dictionary<string, string> Val
     // token): only its position is used.
     static string ParseProblem(string text, Sprache.ParseException e)
     {
-        var none = "so none of its values were read";
         if (text.Contains('\0', StringComparison.Ordinal))
         {
-            return $"is UTF-16 without a byte order mark, {none}: save it as UTF-8.";
+            return $"is UTF-16 without a byte order mark, {None}: save it as UTF-8.";
         }
 
         if (text.Contains('\r', StringComparison.Ordinal) && !text.Contains('\n', StringComparison.Ordinal))
         {
-            return $"has old Mac line endings (CR only), {none}: save it with LF line endings.";
+            return $"has old Mac line endings (CR only), {None}: save it with LF line endings.";
         }
 
         if (e.Message.Contains("Unexpected end of input", StringComparison.Ordinal))
         {
-            return $"opens a quote it never closes (the file ends inside it), {none}: close it, e.g. LASTNAME=\"O'Brien\".";
+            return $"opens a quote it never closes (the file ends inside it), {None}: close it, e.g. LASTNAME=\"O'Brien\".";
         }
 
-        return $"could not be parsed at line {e.Position.Line}, {none}: close every quote, and put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".";
+        return $"could not be parsed at line {e.Position.Line}, {None}: close every quote, and put a value with an apostrophe in double quotes, e.g. LASTNAME=\"O'Brien\".";
     }
 
     // DotNetEnv would expand $NAME too: each dollar but those of ${NAME} stands aside as U+FDD0 while it parses.
