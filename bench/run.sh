@@ -39,16 +39,42 @@ fi
 # A re-run needs the app's own handling of existing records (another program in its place may not have it).
 [ "$app" != HubSpotChallenge ] || modes+=(app-rerun)
 
-# The fake picks a free port and prints its address first.
-dotnet "$out/fake/FakeHubSpot.dll" --port 0 --quiet >"$work/fake.log" 2>&1 &
-fake_pid=$!
-trap 'kill $fake_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/fake.log" | head -1 || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "bench: the fake did not start:" >&2; cat "$work/fake.log" >&2; exit 1; }
+# A fresh fake portal: the fake keeps its records only while it runs, so each run gets a new one, on the port the first
+# picked. It prints one line per request it answered.
+fake_pid=
+start_fake() {
+  if [ -n "$fake_pid" ]; then
+    kill "$fake_pid" 2>/dev/null || true
+    # Gone, or a zombie (its port is free then); the fake of a subshell is not its child to wait for.
+    while [ "$(awk '{ print $3 }' "/proc/$fake_pid/stat" 2>/dev/null || echo Z)" != Z ]; do sleep 0.05; done
+  fi
+  # A log of its own: the fake stopped may still write its last line to its own.
+  fake_log=$(mktemp -p "$work" fake.XXXXXX)
+  dotnet "$out/fake/FakeHubSpot.dll" --port "${port:-0}" >"$fake_log" 2>&1 &
+  fake_pid=$!
+  for _ in $(seq 100); do
+    url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$fake_log" | head -1 || true)
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "bench: the fake did not start:" >&2; cat "$fake_log" >&2; exit 1; }
+  port=${url##*:}
+  # Warmed up on records of its own (nothing the runs look for), so that a run does not pay for the fake's start-up.
+  local api="$url/crm/objects/2026-09" contact company
+  post() { curl -fsS -H "Authorization: Bearer pat-na1-11111111-2222-3333-4444-555555555555" -H 'Content-Type: application/json' "$@"; }
+  id() { grep -oE '"id":"[0-9]+"' | head -1 | grep -oE '[0-9]+'; }
+  contact=$(post -d '{"properties":{"email":"warm.up@example.com"},"associations":[]}' "$api/contacts" | id)
+  company=$(post -d '{"properties":{"name":"Warm-up","domain":"warm-up.example"},"associations":[]}' "$api/companies" | id)
+  post -o /dev/null -d '{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"warm-up.example"}]}],
+    "properties":["domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":1}' "$api/companies/search"
+  post -o /dev/null -d "{\"inputs\":[{\"id\":\"$company\"}],\"properties\":[\"domain\"],\"propertiesWithHistory\":[]}" \
+    "$api/companies/batch/read"
+  post -o /dev/null -X PUT "$api/contacts/$contact/associations/default/companies/$company"
+  post -o /dev/null "$api/contacts/$contact?associations=companies"
+}
+requests_seen() { sleep 0.2; grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ' "$fake_log" || true; }
+trap '[ -z "$fake_pid" ] || kill $fake_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+start_fake
 
 # A realistic working directory: both programs read their settings from .env.
 mkdir "$work/run"
@@ -71,16 +97,16 @@ command_of() {
 
 # One run: prints "wall_ms overhead_ms rss_kb requests". A re-run first runs once to leave the records behind.
 run_once() {
-  curl -fsS -X POST "$url/_fake/reset"
+  start_fake
   [ "$1" != app-rerun ] || $(command_of app) >/dev/null
   local before after start end
-  before=$(curl -fsS "$url/_fake/stats" | grep -oE '"requests":[0-9]+' | cut -d: -f2)
+  before=$(requests_seen)
   start=$(date +%s%N)
   # shellcheck disable=SC2046
   /usr/bin/time -f '%M' -o "$work/rss" $(command_of "$1") >"$work/stdout" 2>"$work/stderr" \
     || { echo "bench: $1 failed:" >&2; cat "$work/stdout" "$work/stderr" >&2; exit 1; }
   end=$(date +%s%N)
-  after=$(curl -fsS "$url/_fake/stats" | grep -oE '"requests":[0-9]+' | cut -d: -f2)
+  after=$(requests_seen)
   local wall=$(((end - start) / 1000000)) requests=$((after - before))
   echo "$wall $((wall - pace_ms * requests)) $(tail -1 "$work/rss") $requests"
 }
@@ -100,10 +126,12 @@ done
 
 # Distinct methods JIT-compiled in one fresh run, with .env (as above) and with the environment only (no .env to parse).
 jit_methods() {
-  curl -fsS -X POST "$url/_fake/reset"
+  start_fake
   rm -f "$work/jit.txt"
   DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_JitDisasmSummary=1 "$@" >/dev/null
   grep 'JIT compiled' "$work/jit.txt" | sed -E 's/^ *[0-9]+: JIT compiled //; s/ \[(Tier|Instrumented|FullOpts|MinOpts)[^]]*\]$//' | sort -u | wc -l
+  # Called in a subshell: its fake is its own to stop.
+  kill "$fake_pid" 2>/dev/null || true
 }
 env_only() {
   (mkdir -p "$work/bare" && cd "$work/bare" && HUBSPOT_KEY=pat-na1-11111111-2222-3333-4444-555555555555 FIRSTNAME=Zoë LASTNAME="O'Brien" \

@@ -167,6 +167,7 @@ public sealed class AnswerRules
         { 477, """{"message":"This portal is being migrated."}""", "application/json", "HubSpot answered 477 while creating the contact: This portal is being migrated. The account is being migrated: run again later." },
         { 307, "", null, "HubSpot answered 307 while creating the contact: (no message). HubSpot's API never redirects: check HUBSPOT_BASE_URL." },
         { 405, """{"message":"Method not allowed","category":"METHOD"}""", "application/json", "HubSpot answered 405 METHOD while creating the contact: Method not allowed. Check HUBSPOT_BASE_URL" },
+        { 500, """{"message":"internal","correlationId":"\ud800","category":"INTERNAL_ERROR"}""", "application/json", "HubSpot answered 500 while creating the contact: (a application/json page)." },
     };
 
     [Theory]

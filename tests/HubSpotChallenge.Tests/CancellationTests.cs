@@ -67,7 +67,7 @@ public sealed class CancellationTests
     {
         await using var scenario = await Scenario.StartAsync();
         // HubSpot finishes the create after the app has gone.
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.StoreSlowly(TimeSpan.FromSeconds(2)));
+        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Slow(TimeSpan.FromSeconds(2), storesAnyway: true));
         var (run, toExit) = await scenario.RunAndSignalAsync(Posix.SIGINT,
             when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany), after: TimeSpan.Zero);
 

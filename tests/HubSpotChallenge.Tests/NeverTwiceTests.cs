@@ -213,7 +213,7 @@ public sealed class NeverTwiceTests
     public async Task ACanceledAssociationExitsWith1WithHubSpotsMessage()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("CANCELED", stored: false, error: "Association limit reached"));
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("CANCELED", error: "Association limit reached"));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
@@ -230,7 +230,7 @@ public sealed class NeverTwiceTests
     {
         await using var scenario = await Scenario.StartAsync();
         var company = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, DateTimeOffset.UtcNow.AddDays(-1));
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus(status, stored: false));
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus(status));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 

@@ -135,7 +135,7 @@ public sealed class PortTests
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 
         Expect.Converged(scenario);
-        Assert.All(scenario.HubSpot.Requests, r => Assert.Equal("/gateway/hubspot", r.PathBase));
+        Assert.All(scenario.HubSpot.Requests, r => Assert.StartsWith("/gateway/hubspot/crm/objects/2026-09/", r.Path, StringComparison.Ordinal));
         Assert.Contains($"Done: 4 requests to {scenario.HubSpot.BaseUrl.Authority}/gateway/hubspot.", run.Stdout, StringComparison.Ordinal);
     }
 

@@ -45,6 +45,8 @@ public sealed class RetryPolicyRules
         { 522, EdgePage, null, true, null, false },
         { 523, EdgePage, null, true, null, false },
         { 500, "{}", null, true, null, true },
+        // An error whose text is not valid (a lone surrogate) has no words: its status decides.
+        { 500, """{"message":"internal","correlationId":"\ud800","category":"INTERNAL_ERROR"}""", null, true, null, true },
         { 502, "<html>Bad gateway</html>", null, true, null, true },
         { 504, "", null, true, null, true },
         { 520, EdgePage, null, true, null, true },

@@ -135,7 +135,7 @@ public sealed class RetryTests
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
-        Expect.OneClearFailure(run, "HubSpot answered 401 INVALID_AUTHENTICATION while creating the contact: Authentication credentials not found. This API supports OAuth 2.0 authentication. Check HUBSPOT_KEY");
+        Expect.OneClearFailure(run, "HubSpot answered 401 INVALID_AUTHENTICATION while creating the contact: Authentication credentials not found. Check HUBSPOT_KEY");
         Assert.Contains("(correlation id ", run.Stderr, StringComparison.Ordinal);
         Assert.Single(scenario.HubSpot.Requests);
         Assert.Empty(scenario.HubSpot.Contacts);
@@ -145,7 +145,12 @@ public sealed class RetryTests
     public async Task AMissingScopeIsNamedAndWhatExistsIsReported()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.GrantedScopes.Remove("crm.objects.companies.read");
+        // HubSpot's answer to a token without crm.objects.companies.read.
+        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Respond(403, """
+            {"status":"error","message":"This app hasn't been granted all required scopes to make this call.","correlationId":"c-403",
+             "errors":[{"message":"One or more of the following scopes are required.","context":{"requiredGranularScopes":["crm.objects.companies.read"]}}],
+             "category":"MISSING_SCOPES"}
+            """));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 

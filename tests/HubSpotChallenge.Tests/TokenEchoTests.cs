@@ -26,7 +26,7 @@ public sealed class TokenEchoTests
     public async Task ATokenQuotedInAnAssociationErrorIsPrintedAsHidden()
     {
         await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("CANCELED", stored: false, error: $"Not allowed for {scenario.HubSpot.Token}"));
+        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus("CANCELED", error: $"Not allowed for {scenario.HubSpot.Token}"));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);
 
