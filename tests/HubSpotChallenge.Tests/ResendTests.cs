@@ -8,10 +8,9 @@ namespace HubSpotChallenge.Tests;
 public sealed class ResendTests
 {
     [Theory]
+    // HubSpot's JSON and Cloudflare's page; the other statuses that say so are rows of RetryPolicyRules.
     [InlineData(503)]
     [InlineData(521)]
-    [InlineData(522)]
-    [InlineData(523)]
     public async Task AStatusThatSaysHubSpotDidNotHandleTheCompanyCreateSendsItAgain(int status)
     {
         await using var scenario = await Scenario.StartAsync();

@@ -11,9 +11,8 @@ namespace HubSpotChallenge.Tests;
 public sealed class UnclearAnswerTests
 {
     [Theory]
+    // Any request's body cut short is the same exception (the "cut" row of RetryPolicyRules); the re-run's reads below.
     [InlineData(Route.CreateContact, "Creating the contact")]
-    [InlineData(Route.SearchCompanies, "Searching for the company")]
-    [InlineData(Route.AssociateDefault, "Associating the contact with the company")]
     public async Task ABodyCutShortIsRetriedAndTheRunSucceeds(Route route, string step)
     {
         await using var scenario = await Scenario.StartAsync();
