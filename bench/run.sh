@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the program's start-up against bench/floor, the minimal program of the card's shape.
 # Builds both (Release; Native AOT too when clang is installed), serves the fake HubSpot on a free loopback port, and runs
-# each N times against a fresh fake portal, the two programs taking turns so that whatever else the machine does falls on
+# each N times against a fresh fake portal (a fake started anew for each run), the two programs taking turns so that whatever else the machine does falls on
 # both alike. Prints per mode the median (min-max) of wall time, overhead (wall - 200 ms x requests) and peak RSS, the
 # app's overhead as a ratio to the floor's, and the distinct methods each JIT-compiles in one fresh run.
 #

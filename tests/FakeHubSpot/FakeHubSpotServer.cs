@@ -68,7 +68,7 @@ public sealed record Reply(int Status, string Body = "",
 }
 
 // HubSpot's CRM API (2026-09) on loopback, as difficult as HubSpot:
-// the token and its scopes, HubSpot's statuses and error bodies, the
+// the token, HubSpot's statuses and error bodies, the
 // request shapes its OpenAPI files require, unique emails, a search
 // that lags writes (reads by id do not), and faults.
 public sealed class FakeHubSpotServer : IAsyncDisposable
@@ -106,7 +106,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         Map("POST", "companies", Route.CreateCompany,
             call => Create(call, _companies));
         Map("POST", "companies/batch/read", Route.ReadCompanies,
-            call => Read(Read<BatchRead>(call)));
+            call => ReadCompanies(Read<BatchRead>(call)));
         Map("PUT", "contacts/{id}/associations/default/companies/{to}",
             Route.AssociateDefault, Associate);
         // Anything else is 404.
@@ -228,8 +228,6 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
                 h => $"{h.Value}", StringComparer.OrdinalIgnoreCase), body,
             _clock.Elapsed, route, [.. request.RouteValues.Values
                 .Select(v => $"{v}")]);
-        context.Response.Headers["X-HubSpot-Correlation-Id"] =
-            call.CorrelationId;
         var fault = Locked(() =>
         {
             _requests.Add(call);
@@ -237,6 +235,9 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
             _faults.Remove(next);
             return next.Fault;
         });
+        // One id in the header and the body, as HubSpot's.
+        context.Response.Headers["X-HubSpot-Correlation-Id"] =
+            fault?.CorrelationId ?? call.CorrelationId;
         Reply Handle() => Locked(() => Answer(call, handle));
         try
         {
@@ -291,7 +292,8 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         }
 
         var email = create.Properties.GetValueOrDefault("email", "");
-        if (contact && !Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.\w{2,}$"))
+        if (contact && email != ""
+            && !Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.\w{2,}$"))
         {
             throw new JsonException($"Email address {email} is invalid");
         }
@@ -323,10 +325,11 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         // A company once per label; the first is also the primary.
         var results = _links.Where(l => l.ContactId == contact.Id)
             .Select(l => l.CompanyId).Order(StringComparer.Ordinal)
-            .SelectMany((id, i) => Labels.Skip(Math.Min(i, 1))
+            .SelectMany((id, i) => (i == 0 ? Labels : Labels[1..])
                 .Select(type => new { id, type })).ToList();
         var asked = call.Names("associations").Contains("companies");
-        return Reply.Of(200, Show(contact, call.Names("properties"),
+        var properties = call.Names("properties");
+        return Reply.Of(200, Show(contact, properties is [] ? null : properties,
             asked && results.Count > 0 ? new { companies = new { results } }
                 : null));
     }
@@ -336,11 +339,11 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     Reply Search(SearchBody search)
     {
         var groups = search.FilterGroups;
-        if (search.Limit is < 1 or > 200
-            || groups.Any(g => g.Filters.Any(f => f.Operator != "EQ")))
+        if (search.Limit is < 1 or > 200 || groups.Count > 6 || groups.Any(g =>
+            g.Filters.Any(f => f.Operator != "EQ" || f.Value is null)))
         {
-            throw new JsonException("limit must be 1 to 200, and filters"
-                + " EQ (all the fake knows).");
+            throw new JsonException("limit must be 1 to 200, with at most 6"
+                + " filter groups of EQ filters (all the fake knows).");
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -356,15 +359,15 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
                 : sorted.ThenBy(c => c[name], StringComparer.Ordinal);
         }
 
-        var results = sorted.ThenBy(c => long.Parse(c.Id,
-            CultureInfo.InvariantCulture)).Take(search.Limit)
+        var results = sorted.ThenBy(c => c.Id.Length).ThenBy(c => c.Id,
+            StringComparer.Ordinal).Take(search.Limit)
             .Select(c => Show(c, search.Properties));
         return Reply.Of(200, new { total = matches.Count, results });
     }
 
     // From the primary store: no index lag. Ids that do not exist are
     // listed in errors (2026-09 answers 200).
-    Reply Read(BatchRead read)
+    Reply ReadCompanies(BatchRead read)
     {
         if (read.Inputs.Count is < 1 or > 100)
         {
@@ -408,9 +411,20 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         return Associated(contact, company);
     }
 
-    static T Read<T>(RecordedRequest call) =>
-        JsonSerializer.Deserialize<T>(call.Body, Reply.Options)
-        ?? throw new JsonException("The body is null.");
+    // A request body, read into its record below. Nullable annotations
+    // do not reach list elements or dictionary values: no null at all.
+    static T Read<T>(RecordedRequest call)
+    {
+        static bool HasNull(JsonNode? node) => node switch
+        {
+            JsonObject o => o.Any(p => HasNull(p.Value)),
+            JsonArray a => a.Any(HasNull),
+            _ => node is null,
+        };
+        return HasNull(JsonNode.Parse(call.Body))
+            ? throw new JsonException("A value is null.")
+            : JsonSerializer.Deserialize<T>(call.Body, Reply.Options)!;
+    }
 
     FakeRecord Store(List<FakeRecord> records,
         Dictionary<string, string> properties, DateTimeOffset createdAt,
@@ -455,7 +469,9 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         return 0;
     });
 
-    // The request bodies, as HubSpot's OpenAPI files describe them.
+    // The request bodies, as HubSpot's OpenAPI files describe them:
+    // what they mark required is required here (HubSpot tolerates a
+    // missing "after" or "sorts" on a search; the fake does not).
     sealed record CreateBody(Dictionary<string, string> Properties,
         List<Association> Associations);
 

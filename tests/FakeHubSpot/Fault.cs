@@ -44,10 +44,10 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
     // Half of the body its Content-Length announces, then the end.
     public static Fault CutBodyShort() => new(async (context, handle) =>
     {
-        var body = Encoding.UTF8.GetBytes(handle().Body);
-        var response = context.Response;
-        (response.ContentType, response.ContentLength) =
-            ("application/json", body.Length);
+        var (reply, response) = (handle(), context.Response);
+        var body = Encoding.UTF8.GetBytes(reply.Body);
+        (response.StatusCode, response.ContentType, response.ContentLength) =
+            (reply.Status, "application/json", body.Length);
         await response.Body.WriteAsync(body.AsMemory(0, body.Length / 2));
         await response.Body.FlushAsync();
         await Abort(context);
@@ -115,8 +115,13 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
             var json = JsonNode.Parse(FakeHubSpotServer.Associated(ids[^5],
                 ids[^1]).Body)!;
             json["status"] = status;
-            json["errors"] = error is null ? null : new JsonArray(JsonNode.Parse(
-                Reply.Error(200, Id(200), "VALIDATION_ERROR", error).Body));
+            if (error is not null)
+            {
+                json["numErrors"] = 1;
+                json["errors"] = new JsonArray(JsonNode.Parse(Reply.Error(200,
+                    Id(200), "VALIDATION_ERROR", error).Body));
+            }
+
             return FakeHubSpotServer.WriteAsync(context,
                 new(200, json.ToJsonString()));
         });

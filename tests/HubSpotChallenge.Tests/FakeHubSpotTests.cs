@@ -29,6 +29,9 @@ public sealed class FakeHubSpotTests
         { "/crm/objects/2026-09/companies", """{"properties":{"name":"X"},"associations":[{"to":{"id":"1"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":279}]}]}""" },
         { "/crm/objects/2026-09/contacts", """{"properties":{"email":"a@example.com"}}""" },
         { "/crm/objects/2026-09/companies/batch/read", """{"inputs":[{"id":"1"}],"properties":["domain"]}""" },
+        // A null where the schema wants a value, in a dictionary or a list too.
+        { "/crm/objects/2026-09/contacts", """{"properties":{"email":null},"associations":[]}""" },
+        { "/crm/objects/2026-09/companies/batch/read", """{"inputs":[null],"properties":[],"propertiesWithHistory":[]}""" },
     };
 
     [Theory]
