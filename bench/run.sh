@@ -63,14 +63,20 @@ start_fake() {
   local api="$url/crm/objects/2026-09" contact company
   post() { curl -fsS -H "Authorization: Bearer pat-na1-11111111-2222-3333-4444-555555555555" -H 'Content-Type: application/json' "$@"; }
   id() { grep -oE '"id":"[0-9]+"' | head -1 | grep -oE '[0-9]+'; }
-  contact=$(post -d '{"properties":{"email":"warm.up@example.com"},"associations":[]}' "$api/contacts" | id)
-  company=$(post -d '{"properties":{"name":"Warm-up","domain":"warm-up.example"},"associations":[]}' "$api/companies" | id)
-  post -o /dev/null -d '{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"warm-up.example"}]}],
-    "properties":["domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":1}' "$api/companies/search"
-  post -o /dev/null -d "{\"inputs\":[{\"id\":\"$company\"}],\"properties\":[\"domain\"],\"propertiesWithHistory\":[]}" \
-    "$api/companies/batch/read"
-  post -o /dev/null -X PUT "$api/contacts/$contact/associations/default/companies/$company"
-  post -o /dev/null "$api/contacts/$contact?associations=companies"
+  local i
+  # Three times over: once is not enough for its code to be compiled as a long-lived fake's is.
+  for i in 1 2 3; do
+    contact=$(post -d "{\"properties\":{\"email\":\"warm.up$i@example.com\",\"firstname\":\"Warm\",\"lastname\":\"Up\"},\"associations\":[]}" \
+      "$api/contacts" | id)
+    company=$(post -d "{\"properties\":{\"name\":\"Warm-up\",\"domain\":\"warm-up.example\"},\"associations\":[{\"to\":{\"id\":\"$contact\"},
+      \"types\":[{\"associationCategory\":\"HUBSPOT_DEFINED\",\"associationTypeId\":280}]}]}" "$api/companies" | id)
+    post -o /dev/null -d '{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"warm-up.example"}]}],
+      "properties":["domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":1}' "$api/companies/search"
+    post -o /dev/null -d "{\"inputs\":[{\"id\":\"$company\"}],\"properties\":[\"domain\"],\"propertiesWithHistory\":[]}" \
+      "$api/companies/batch/read"
+    post -o /dev/null -X PUT "$api/contacts/$contact/associations/default/companies/$company"
+    post -o /dev/null "$api/contacts/$contact?associations=companies"
+  done
 }
 requests_seen() { sleep 0.2; grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ' "$fake_log" || true; }
 trap '[ -z "$fake_pid" ] || kill $fake_pid 2>/dev/null || true; rm -rf "$work"' EXIT
