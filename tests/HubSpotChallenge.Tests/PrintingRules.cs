@@ -34,4 +34,27 @@ public sealed class PrintingRules
         Assert.EndsWith("...", quoted, StringComparison.Ordinal);
         Assert.DoesNotContain(Token[..12], quoted, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("upper case")]
+    [InlineData("cut short")]
+    [InlineData("split by an invisible character")]
+    public void NoTwelveCharactersOfTheTokenArePrintedHoweverAnAnswerChangesIt(string how)
+    {
+        const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
+        var echoed = how switch
+        {
+            "upper case" => Token.ToUpperInvariant(),
+            "cut short" => Token[..^1],
+            _ => $"{Token[..20]}\u200B{Token[20..]}",
+        };
+
+        var quoted = Terminal.Quote($"Refused the header Authorization: Bearer {echoed}", int.MaxValue, Token);
+
+        Assert.StartsWith("Refused the header Authorization: Bearer (hidden)", quoted, StringComparison.Ordinal);
+        for (var i = 0; i + 12 <= Token.Length; i++)
+        {
+            Assert.DoesNotContain(Token.Substring(i, 12), quoted, StringComparison.OrdinalIgnoreCase);
+        }
+    }
 }
