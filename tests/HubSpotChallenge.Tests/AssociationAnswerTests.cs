@@ -9,8 +9,6 @@ namespace HubSpotChallenge.Tests;
 /// <summary>The association is done only when HubSpot says COMPLETE.</summary>
 public sealed class AssociationAnswerTests
 {
-    const string CompanyName = "Coding Challenge Company GmbH";
-
     [Fact]
     public async Task ACanceledAssociationExitsWith1WithHubSpotsMessage()
     {
@@ -31,7 +29,7 @@ public sealed class AssociationAnswerTests
     public async Task AnAssociationThatIsNotCompleteIsNotTakenForDone(string status)
     {
         await using var scenario = await Scenario.StartAsync();
-        var company = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, DateTimeOffset.UtcNow.AddDays(-1));
+        var company = scenario.HubSpot.SeedCompany(Expect.CompanyName, Expect.Domain, DateTimeOffset.UtcNow.AddDays(-1));
         scenario.HubSpot.Inject(Route.AssociateDefault, Fault.AssociationStatus(status));
 
         var run = (await scenario.RunAsync()).ShouldExitWith(1);

@@ -13,6 +13,7 @@ namespace HubSpotChallenge.Tests;
 /// <summary>What the end-to-end tests check again and again: the converged portal, the failure shape, JSON bodies.</summary>
 static class Expect
 {
+    public const string CompanyName = "Coding Challenge Company GmbH";
     public const string Domain = "coding-challenge-company.com";
 
     public static List<Route?> Routes(Scenario scenario) => [.. scenario.HubSpot.Requests.Select(r => r.Route)];

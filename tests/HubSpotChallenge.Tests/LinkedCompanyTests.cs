@@ -10,8 +10,6 @@ namespace HubSpotChallenge.Tests;
 /// HubSpot says so.</summary>
 public sealed class LinkedCompanyTests
 {
-    const string CompanyName = "Coding Challenge Company GmbH";
-
     [Fact]
     public async Task ALinkedCompanyTheBatchReadLeavesOutIsNotTakenAsGoneSoNoSecondIsCreated()
     {
@@ -52,7 +50,7 @@ public sealed class LinkedCompanyTests
         await using var scenario = await Scenario.StartAsync();
         var contact = scenario.HubSpot.SeedContact("ada.lovelace@example.com", "Ada", "Lovelace");
         var other = scenario.HubSpot.SeedCompany("Example", "example.com", DateTimeOffset.UtcNow.AddDays(-90));
-        var ours = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, DateTimeOffset.UtcNow, indexed: false);
+        var ours = scenario.HubSpot.SeedCompany(Expect.CompanyName, Expect.Domain, DateTimeOffset.UtcNow, indexed: false);
         scenario.HubSpot.SeedAssociation(contact.Id, other.Id);
         scenario.HubSpot.SeedAssociation(contact.Id, ours.Id);
 

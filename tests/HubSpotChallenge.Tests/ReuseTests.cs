@@ -9,8 +9,6 @@ namespace HubSpotChallenge.Tests;
 /// <summary>What exists is reused, not created again: a re-run, a contact that exists, the oldest of several companies.</summary>
 public sealed class ReuseTests
 {
-    const string CompanyName = "Coding Challenge Company GmbH";
-
     [Fact]
     public async Task ARerunRightAfterASuccessfulRunCreatesNothingAlthoughSearchHasNotCaughtUp()
     {
@@ -57,7 +55,7 @@ public sealed class ReuseTests
         {
             answer["total"] = 1;
             answer["results"] = new JsonArray(JsonNode.Parse($$"""
-                {"id":"999","properties":{"name":"{{CompanyName}}","domain":"coding-challenge-company.com.example.org","hs_object_id":"999"},
+                {"id":"999","properties":{"name":"{{Expect.CompanyName}}","domain":"coding-challenge-company.com.example.org","hs_object_id":"999"},
                  "createdAt":"2020-01-01T00:00:00Z","updatedAt":"2020-01-01T00:00:00Z","archived":false}
                 """));
             return answer;
@@ -78,10 +76,10 @@ public sealed class ReuseTests
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < 120; i++)
         {
-            scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, now.AddDays(-i), id: $"{5000 + i}");
+            scenario.HubSpot.SeedCompany(Expect.CompanyName, Expect.Domain, now.AddDays(-i), id: $"{5000 + i}");
         }
 
-        var oldest = scenario.HubSpot.SeedCompany(CompanyName, Expect.Domain, now.AddDays(-365), id: "4000");
+        var oldest = scenario.HubSpot.SeedCompany(Expect.CompanyName, Expect.Domain, now.AddDays(-365), id: "4000");
 
         var run = (await scenario.RunAsync()).ShouldExitWith(0);
 
