@@ -96,8 +96,8 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         (_app, Token) = (app, token);
         var api = app.MapGroup($"{pathBase}/crm/objects/2026-09");
         void Map(string method, string path, Route route,
-            Func<RecordedRequest, Reply> handle) => api.MapMethods(path, [method],
-                context => HandleAsync(context, route, handle));
+            Func<RecordedRequest, Reply> handler) => api.MapMethods(path,
+                [method], context => HandleAsync(context, route, handler));
         Map("POST", "contacts", Route.CreateContact,
             call => Create(call, _contacts));
         Map("GET", "contacts/{id}", Route.ReadContact, ReadContact);
@@ -218,7 +218,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         });
 
     async Task HandleAsync(HttpContext context, Route? route,
-        Func<RecordedRequest, Reply> handle)
+        Func<RecordedRequest, Reply> handler)
     {
         var (request, arrived) = (context.Request, DateTime.Now);
         using var reader = new StreamReader(request.Body);
@@ -238,7 +238,8 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         // One id in the header and the body, as HubSpot's.
         context.Response.Headers["X-HubSpot-Correlation-Id"] =
             fault?.CorrelationId ?? call.CorrelationId;
-        Reply Handle() => Locked(() => Answer(call, handle));
+        // What HubSpot does with it; a fault may call it, or not.
+        Reply Handle() => Locked(() => Handled(call, handler));
         try
         {
             await (fault?.ActAsync(context, Handle)
@@ -256,7 +257,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
             + $"{call.Query} {status}");
     }
 
-    Reply Answer(RecordedRequest call, Func<RecordedRequest, Reply> handle)
+    Reply Handled(RecordedRequest call, Func<RecordedRequest, Reply> handler)
     {
         if (call.Header("Authorization") != $"Bearer {Token}")
         {
@@ -266,7 +267,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
 
         try
         {
-            return handle(call);
+            return handler(call);
         }
         catch (JsonException e)
         {

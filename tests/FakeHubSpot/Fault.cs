@@ -30,7 +30,7 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
 
     public static Fault Respond(int status, string body = "",
         params (string, string)[] headers) =>
-        Answer(_ => new(status, body, headers.ToDictionary()));
+        Answering(_ => new(status, body, headers.ToDictionary()));
 
     public static Fault DropConnection() => new((context, _) =>
         Abort(context));
@@ -63,7 +63,7 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
         });
 
     public static Fault Reshaped(Func<JsonObject, JsonNode?> edit) =>
-        Answer(handle =>
+        Answering(handle =>
         {
             var answer = handle();
             var json = edit(JsonNode.Parse(answer.Body)!.AsObject());
@@ -72,7 +72,7 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
 
     // HubSpot's 429: no category, errorType and policyName instead.
     public static Fault RateLimited(string policy = "TEN_SECONDLY_ROLLING",
-        int? retryAfterSeconds = null) => Answer(_ => Reply.Of(429, new
+        int? retryAfterSeconds = null) => Answering(_ => Reply.Of(429, new
         {
             status = "error",
             message = $"You have reached your {policy.ToLowerInvariant()}"
@@ -84,14 +84,14 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
         { Headers = RetryAfter(retryAfterSeconds) }, Id(429));
 
     public static Fault ServerError(int status = 503,
-        int? retryAfterSeconds = null) => Answer(_ => Trouble(status) with
+        int? retryAfterSeconds = null) => Answering(_ => Trouble(status) with
         {
             Headers = RetryAfter(retryAfterSeconds),
         }, Id(status));
 
     // Cloudflare's page from HubSpot's edge (520 to 524).
     public static Fault EdgePage(int status, bool afterStoring = false) =>
-        Answer(handle =>
+        Answering(handle =>
         {
             if (afterStoring)
             {
@@ -126,7 +126,7 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
                 new(200, json.ToJsonString()));
         });
 
-    static Fault Answer(Func<Func<Reply>, Reply> answer, string? id = null)
+    static Fault Answering(Func<Func<Reply>, Reply> answer, string? id = null)
         => new((context, handle) =>
             FakeHubSpotServer.WriteAsync(context, answer(handle)), id);
 
