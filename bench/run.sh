@@ -14,6 +14,7 @@ out="$root/artifacts/bench"
 work=$(mktemp -d)
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 pace_ms=200
+token=pat-na1-11111111-2222-3333-4444-555555555555
 
 for tool in /usr/bin/time curl; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install time curl)" >&2; exit 2; }
@@ -45,10 +46,9 @@ fake_pid=
 start_fake() {
   if [ -n "$fake_pid" ]; then
     kill "$fake_pid" 2>/dev/null || true
-    # Gone, or a zombie (its port is free then); the fake of a subshell is not its child to wait for.
-    while [ "$(awk '{ print $3 }' "/proc/$fake_pid/stat" 2>/dev/null || echo Z)" != Z ]; do sleep 0.05; done
+    wait "$fake_pid" 2>/dev/null || true
   fi
-  # A log of its own: the fake stopped may still write its last line to its own.
+  # A log of its own: its request lines are the run's count.
   fake_log=$(mktemp -p "$work" fake.XXXXXX)
   dotnet "$out/fake/FakeHubSpot.dll" --port "${port:-0}" >"$fake_log" 2>&1 &
   fake_pid=$!
@@ -61,15 +61,15 @@ start_fake() {
   port=${url##*:}
   # Warmed up on records of its own (nothing the runs look for), so that a run does not pay for the fake's start-up.
   local api="$url/crm/objects/2026-09" contact company
-  post() { curl -fsS -H "Authorization: Bearer pat-na1-11111111-2222-3333-4444-555555555555" -H 'Content-Type: application/json' "$@"; }
-  id() { grep -oE '"id":"[0-9]+"' | head -1 | grep -oE '[0-9]+'; }
+  post() { curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+  id_of() { grep -oE '"id":"[0-9]+"' | head -1 | grep -oE '[0-9]+'; }
   local i
   # Three times over: once is not enough for its code to be compiled as a long-lived fake's is.
   for i in 1 2 3; do
     contact=$(post -d "{\"properties\":{\"email\":\"warm.up$i@example.com\",\"firstname\":\"Warm\",\"lastname\":\"Up\"},\"associations\":[]}" \
-      "$api/contacts" | id)
+      "$api/contacts" | id_of)
     company=$(post -d "{\"properties\":{\"name\":\"Warm-up\",\"domain\":\"warm-up.example\"},\"associations\":[{\"to\":{\"id\":\"$contact\"},
-      \"types\":[{\"associationCategory\":\"HUBSPOT_DEFINED\",\"associationTypeId\":280}]}]}" "$api/companies" | id)
+      \"types\":[{\"associationCategory\":\"HUBSPOT_DEFINED\",\"associationTypeId\":280}]}]}" "$api/companies" | id_of)
     post -o /dev/null -d '{"filterGroups":[{"filters":[{"propertyName":"domain","operator":"EQ","value":"warm-up.example"}]}],
       "properties":["domain"],"sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],"after":"0","limit":1}' "$api/companies/search"
     post -o /dev/null -d "{\"inputs\":[{\"id\":\"$company\"}],\"properties\":[\"domain\"],\"propertiesWithHistory\":[]}" \
@@ -85,7 +85,7 @@ start_fake
 # A realistic working directory: both programs read their settings from .env.
 mkdir "$work/run"
 cat >"$work/run/.env" <<ENV
-HUBSPOT_KEY=pat-na1-11111111-2222-3333-4444-555555555555
+HUBSPOT_KEY=$token
 FIRSTNAME=Zoë
 LASTNAME="O'Brien"
 HUBSPOT_BASE_URL=$url
@@ -131,16 +131,14 @@ for _ in $(seq "$runs"); do
 done
 
 # Distinct methods JIT-compiled in one fresh run, with .env (as above) and with the environment only (no .env to parse).
+# Called in $(...), a subshell: the fresh fake is started before, in this shell.
 jit_methods() {
-  start_fake
   rm -f "$work/jit.txt"
   DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_JitDisasmSummary=1 "$@" >/dev/null
   grep 'JIT compiled' "$work/jit.txt" | sed -E 's/^ *[0-9]+: JIT compiled //; s/ \[(Tier|Instrumented|FullOpts|MinOpts)[^]]*\]$//' | sort -u | wc -l
-  # Called in a subshell: its fake is its own to stop.
-  kill "$fake_pid" 2>/dev/null || true
 }
 env_only() {
-  (mkdir -p "$work/bare" && cd "$work/bare" && HUBSPOT_KEY=pat-na1-11111111-2222-3333-4444-555555555555 FIRSTNAME=Zoë LASTNAME="O'Brien" \
+  (mkdir -p "$work/bare" && cd "$work/bare" && HUBSPOT_KEY=$token FIRSTNAME=Zoë LASTNAME="O'Brien" \
     HUBSPOT_BASE_URL=$url jit_methods "$@")
 }
 
@@ -154,6 +152,9 @@ done
 echo
 ratio() { awk -v a="$(awk '{ print $2 }' "$work/samples.$1" | median)" -v f="$(awk '{ print $2 }' "$work/samples.$2" | median)" 'BEGIN { printf "%.2f", a / f }'; }
 echo "overhead ratio app/floor: JIT $(ratio app floor)$([ ! -s "$work/samples.app-native" ] || echo ", native $(ratio app-native floor-native)")"
-echo "JIT-compiled methods, with .env: app $(jit_methods dotnet "$out/app/$app.dll"), floor $(jit_methods dotnet "$out/floor/floor.dll");" \
-  "environment only: app $(env_only dotnet "$out/app/$app.dll"), floor $(env_only dotnet "$out/floor/floor.dll")"
+start_fake; jit_app=$(jit_methods dotnet "$out/app/$app.dll")
+start_fake; jit_floor=$(jit_methods dotnet "$out/floor/floor.dll")
+start_fake; env_app=$(env_only dotnet "$out/app/$app.dll")
+start_fake; env_floor=$(env_only dotnet "$out/floor/floor.dll")
+echo "JIT-compiled methods, with .env: app $jit_app, floor $jit_floor; environment only: app $env_app, floor $env_floor"
 echo "overhead = wall - ${pace_ms} ms x requests; app-rerun runs against the records its previous run left."

@@ -91,9 +91,9 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
     long _nextCompany = 20185735001;
 
     // pathBase: a gateway's prefix, which every path must carry.
-    FakeHubSpotServer(WebApplication app, string token, string pathBase)
+    FakeHubSpotServer(WebApplication app, string pathBase)
     {
-        (_app, Token) = (app, token);
+        _app = app;
         var api = app.MapGroup($"{pathBase}/crm/objects/2026-09");
         void Map(string method, string path, Route route,
             Func<RecordedRequest, Reply> handler) => api.MapMethods(path,
@@ -116,7 +116,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public string Token { get; }
+    public string Token { get; } = DefaultToken;
 
     // HubSpot's index lags writes by seconds (once about 30 s).
     public TimeSpan SearchLag { get; set; } = TimeSpan.FromSeconds(3);
@@ -136,13 +136,13 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         Associations => Locked(() => _links.ToList());
 
     public static async Task<FakeHubSpotServer> StartAsync(int port = 0,
-        string token = DefaultToken, string pathBase = "")
+        string pathBase = "")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
-        var server = new FakeHubSpotServer(app, token, pathBase);
+        var server = new FakeHubSpotServer(app, pathBase);
         await app.StartAsync();
         server.BaseUrl = new Uri(app.Urls.First());
         return server;

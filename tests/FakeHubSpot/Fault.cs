@@ -111,9 +111,9 @@ public sealed class Fault(Func<HttpContext, Func<Reply>, Task> act,
     public static Fault AssociationStatus(string status,
         string? error = null) => new((context, _) =>
         {
-            var ids = context.Request.Path.Value!.Split('/');
-            var json = JsonNode.Parse(FakeHubSpotServer.Associated(ids[^5],
-                ids[^1]).Body)!;
+            var ids = context.Request.RouteValues;
+            var json = JsonNode.Parse(FakeHubSpotServer.Associated($"{ids["id"]}",
+                $"{ids["to"]}").Body)!;
             json["status"] = status;
             if (error is not null)
             {

@@ -5,8 +5,8 @@ using Xunit;
 
 namespace HubSpotChallenge.Tests;
 
-/// <summary>The few libc calls the tests need (send a signal, read the user id), and the skip for tests that need
-/// a POSIX facility.</summary>
+/// <summary>The few libc calls the tests need (send a signal, read the user id, make a named pipe), and the skip for
+/// tests that need a POSIX facility.</summary>
 static partial class Posix
 {
     public const int SIGHUP = 1;

@@ -5,6 +5,8 @@ namespace HubSpotChallenge.Tests;
 /// <summary>Text from outside enters a message through Quote: the token hidden, invisibles escaped, then shortened.</summary>
 public sealed class PrintingRules
 {
+    const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
+
     [Theory]
     [InlineData("Zoë Ødegård 李 O'Brien", "Zoë Ødegård 李 O'Brien")]
     [InlineData("a\u001b[31mb", "a\\u001B[31mb")]
@@ -25,8 +27,6 @@ public sealed class PrintingRules
     [Fact]
     public void TheTokenIsHiddenBeforeTheTextIsShortened()
     {
-        const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
-
         var quoted = Terminal.Quote($"https://gateway.example/{new string('x', 40)}/{Token}/contacts", 80, Token);
 
         Assert.Equal(80, quoted.Length);
@@ -41,7 +41,6 @@ public sealed class PrintingRules
     [InlineData("split by an invisible character")]
     public void NoTwelveCharactersOfTheTokenArePrintedHoweverAnAnswerChangesIt(string how)
     {
-        const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
         var echoed = how switch
         {
             "upper case" => Token.ToUpperInvariant(),

@@ -181,7 +181,12 @@ public sealed partial class ReadmeTests
         public string ForTheApp(string shell)
         {
             var prefix = $"For the app, in {shell}: ";
-            var line = _lines.Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            string line;
+            lock (_lines)
+            {
+                line = _lines.Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            }
+
             return line[prefix.Length..].Replace(Url, "http://127.0.0.1:5123", StringComparison.Ordinal);
         }
 

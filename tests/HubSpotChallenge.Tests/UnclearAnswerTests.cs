@@ -5,8 +5,8 @@ using Xunit;
 namespace HubSpotChallenge.Tests;
 
 /// <summary>
-/// Answers that leave it unclear what HubSpot did: a body cut short, a Cloudflare edge page, a company stored after the
-/// answer said it failed. Each ends in one line or a retry that succeeds, and never in a second company.
+/// Answers that leave it unclear what HubSpot did: a body cut short, a Cloudflare edge page. Each ends in a retry that
+/// succeeds, and never in a second company; a company create in doubt is NeverTwiceTests' and the README's bad day.
 /// </summary>
 public sealed class UnclearAnswerTests
 {
