@@ -1,460 +1,251 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FakeHubSpot;
 
-public enum Route
-{
-    CreateContact, ReadContact, SearchCompanies,
-    CreateCompany, ReadCompanies, AssociateDefault,
-}
+public enum Route { CreateContact, ReadContact, SearchCompanies, CreateCompany, ReadCompanies, Associate }
 
-// Also what a handler gets: a fault may run it after the request.
-public sealed record RecordedRequest(string Method, string Path,
-    string Query, Dictionary<string, string> Headers, string Body,
-    TimeSpan ArrivedAfterStart, Route? Route, string[] Ids)
-{
-    public string? Header(string name) => Headers.GetValueOrDefault(name);
-
-    public JsonNode? Json => Body.Length == 0 ? null : JsonNode.Parse(Body);
-
-    internal string CorrelationId { get; } = $"{Guid.NewGuid()}";
-
-    internal Reply Error(int status, string category, string message) =>
-        Reply.Error(status, CorrelationId, category, message);
-
-    // A query's comma-separated names.
-    internal string[] Names(string name) => $"{QueryHelpers.ParseQuery(Query)
-        .GetValueOrDefault(name)}".Split(',', StringSplitOptions
-            .RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
+public sealed record Seen(Route? Route, string Method, string Url, string Body, string? Authorization, TimeSpan At);
 
 // Search sees a record from IndexedAt on.
-public sealed record FakeRecord(string Id,
-    Dictionary<string, string> Properties, DateTimeOffset IndexedAt)
+public sealed record FakeRecord(string Id, Dictionary<string, string> Properties, DateTimeOffset IndexedAt)
 {
     public string this[string name] => Properties.GetValueOrDefault(name, "");
 }
 
-public sealed record Reply(int Status, string Body = "",
-    Dictionary<string, string>? Headers = null)
-{
-    // A field that is absent, null or of another kind than the
-    // request's record says is a 400, as in HubSpot's OpenAPI files.
-    internal static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
-
-    internal static Reply Of(int status, object body) =>
-        new(status, JsonSerializer.Serialize(body, Options));
-
-    internal static Reply Error(int status, string correlationId,
-        string category, string message) =>
-        Of(status, new { status = "error", message, correlationId, category });
-}
-
-// HubSpot's CRM API (2026-09) on loopback, as difficult as HubSpot:
-// the token, HubSpot's statuses and error bodies, the
-// request shapes its OpenAPI files require, unique emails, a search
-// that lags writes (reads by id do not), and faults.
+// HubSpot's CRM API 2026-09 on loopback, as HubSpot behaves: the Bearer token, its statuses and error bodies, the
+// request bodies its OpenAPI files require, unique emails, a search that lags writes, and faults. Anything else: 404.
 public sealed class FakeHubSpotServer : IAsyncDisposable
 {
-    public const string DefaultToken =
-        "pat-na1-11111111-2222-3333-4444-555555555555";
+    public const string Token = "pat-na1-11111111-2222-3333-4444-555555555555";
+    public static readonly TimeSpan SearchLag = TimeSpan.FromSeconds(3);
 
-    static readonly string[] Labels =
-        ["contact_to_company", "contact_to_company_unlabeled"];
+    // Required by HubSpot's OpenAPI files, so required here: absent, null or another kind is a 400.
+    static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
     readonly WebApplication _app;
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly Lock _lock = new();
-    readonly List<RecordedRequest> _requests = [];
+    readonly List<Seen> _requests = [];
     readonly List<FakeRecord> _contacts = [];
     readonly List<FakeRecord> _companies = [];
-    readonly HashSet<(string ContactId, string CompanyId)> _links = [];
-    readonly List<(Route, Fault Fault)> _faults = [];
+    readonly HashSet<(string Contact, string Company)> _links = [];
+    readonly List<(Route Route, Fault Fault)> _faults = [];
     long _nextContact = 37765128901;
     long _nextCompany = 20185735001;
 
-    // pathBase: a gateway's prefix, which every path must carry.
-    FakeHubSpotServer(WebApplication app, string pathBase)
+    FakeHubSpotServer(WebApplication app)
     {
         _app = app;
-        var api = app.MapGroup($"{pathBase}/crm/objects/2026-09");
-        void Map(string method, string path, Route route,
-            Func<RecordedRequest, Reply> handler) => api.MapMethods(path,
-                [method], context => HandleAsync(context, route, handler));
-        Map("POST", "contacts", Route.CreateContact,
-            call => Create(call, _contacts));
+        var api = app.MapGroup("/crm/objects/2026-09");
+        void Map(string method, string path, Route route, Func<Seen, object> handle) =>
+            api.MapMethods(path, [method], context => HandleAsync(context, route, handle));
+        Map("POST", "contacts", Route.CreateContact, CreateContact);
         Map("GET", "contacts/{id}", Route.ReadContact, ReadContact);
-        Map("POST", "companies/search", Route.SearchCompanies,
-            call => Search(Read<SearchBody>(call)));
-        Map("POST", "companies", Route.CreateCompany,
-            call => Create(call, _companies));
-        Map("POST", "companies/batch/read", Route.ReadCompanies,
-            call => ReadCompanies(Read<BatchRead>(call)));
-        Map("PUT", "contacts/{id}/associations/default/companies/{to}",
-            Route.AssociateDefault, Associate);
-        // Anything else is 404.
-        app.MapFallback("{**path}", context =>
-            HandleAsync(context, null, _ => new Reply(404)));
+        Map("POST", "companies/search", Route.SearchCompanies, Search);
+        Map("POST", "companies", Route.CreateCompany, CreateCompany);
+        Map("POST", "companies/batch/read", Route.ReadCompanies, ReadCompanies);
+        Map("PUT", "contacts/{id}/associations/default/companies/{to}", Route.Associate, Associate);
+        app.MapFallback(context => HandleAsync(context, null, _ => new Fault(404)));
     }
 
-    public Uri BaseUrl { get; private set; } = null!;
-
-    public string Token { get; } = DefaultToken;
-
-    // HubSpot's index lags writes by seconds (once about 30 s).
-    public TimeSpan SearchLag { get; set; } = TimeSpan.FromSeconds(3);
+    public Uri BaseUrl => new(_app.Urls.First());
 
     public Action<string>? Log { get; set; }
 
-    public IReadOnlyList<RecordedRequest> Requests =>
-        Locked(() => _requests.ToList());
+    public IReadOnlyList<Seen> Requests => Locked(() => _requests.ToList());
 
-    public IReadOnlyList<FakeRecord> Contacts =>
-        Locked(() => _contacts.ToList());
+    public IReadOnlyList<FakeRecord> Contacts => Locked(() => _contacts.ToList());
 
-    public IReadOnlyList<FakeRecord> Companies =>
-        Locked(() => _companies.ToList());
+    public IReadOnlyList<FakeRecord> Companies => Locked(() => _companies.ToList());
 
-    public IReadOnlyList<(string ContactId, string CompanyId)>
-        Associations => Locked(() => _links.ToList());
+    public IReadOnlyList<(string Contact, string Company)> Links => Locked(() => _links.ToList());
 
-    public static async Task<FakeHubSpotServer> StartAsync(int port = 0,
-        string pathBase = "")
+    public static async Task<FakeHubSpotServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var server = new FakeHubSpotServer(app, pathBase);
-        await app.StartAsync();
-        server.BaseUrl = new Uri(app.Urls.First());
+        var server = new FakeHubSpotServer(builder.Build());
+        await server._app.StartAsync();
         return server;
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    // The next requests on the route meet the fault.
+    // The next requests on the route meet the fault instead of the usual answer.
     public void Inject(Route route, Fault fault, int times = 1) =>
-        Locked(() => _faults.AddRange(Enumerable.Repeat((route, fault),
-            times)));
+        Locked(() => _faults.AddRange(Enumerable.Repeat((route, fault), times)));
 
-    public FakeRecord SeedContact(string email, string firstName,
-        string lastName, string? id = null) => Locked(() => Store(_contacts,
-        new()
-        {
-            ["email"] = email,
-            ["firstname"] = firstName,
-            ["lastname"] = lastName
-        }, DateTimeOffset.UtcNow, true, id));
+    public FakeRecord SeedContact(Dictionary<string, string> properties) => Locked(() => Store(_contacts, properties));
 
-    public FakeRecord SeedCompany(string name, string domain,
-        DateTimeOffset createdAt, string? id = null, bool indexed = true)
-        => Locked(() => Store(_companies, new()
-        {
-            ["name"] = name,
-            ["domain"] = domain
-        }, createdAt, indexed, id));
+    public FakeRecord SeedCompany(string domain, DateTimeOffset createdAt) =>
+        Locked(() => Store(_companies, new() { ["domain"] = domain }, createdAt));
 
-    public void SeedAssociation(string contactId, string companyId) =>
-        Locked(() => _links.Add((contactId, companyId)));
+    public void SeedLink(string contactId, string companyId) => Locked(() => _links.Add((contactId, companyId)));
 
-    internal static async Task WriteAsync(HttpContext context, Reply reply)
+    async Task HandleAsync(HttpContext context, Route? route, Func<Seen, object> handle)
     {
-        var response = context.Response;
-        response.StatusCode = reply.Status;
-        foreach (var (name, value) in reply.Headers ?? [])
-        {
-            response.Headers[name] = value;
-        }
-
-        if (reply.Body != "")
-        {
-            response.ContentType ??= "application/json;charset=utf-8";
-            await response.WriteAsync(reply.Body, context.RequestAborted);
-        }
-    }
-
-    // Both directions: 279 contact to company, 280 back.
-    internal static Reply Associated(string contact, string company) =>
-        Reply.Of(200, new
-        {
-            status = "COMPLETE",
-            startedAt = DateTimeOffset.UtcNow,
-            completedAt = DateTimeOffset.UtcNow,
-            results = new[] { (contact, company, 279), (company, contact, 280) }
-                .Select(l => new
-                {
-                    from = new { id = l.Item1 },
-                    to = new { id = l.Item2 },
-                    associationSpec = new
-                    {
-                        associationCategory = "HUBSPOT_DEFINED",
-                        associationTypeId = l.Item3,
-                    },
-                }),
-        });
-
-    async Task HandleAsync(HttpContext context, Route? route,
-        Func<RecordedRequest, Reply> handler)
-    {
-        var (request, arrived) = (context.Request, DateTime.Now);
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(context.RequestAborted);
-        var call = new RecordedRequest(request.Method, request.Path.Value!,
-            $"{request.QueryString}", request.Headers.ToDictionary(h => h.Key,
-                h => $"{h.Value}", StringComparer.OrdinalIgnoreCase), body,
-            _clock.Elapsed, route, [.. request.RouteValues.Values
-                .Select(v => $"{v}")]);
+        var request = context.Request;
+        var seen = new Seen(route, request.Method, $"{request.Path}{request.QueryString}",
+            await new StreamReader(request.Body).ReadToEndAsync(), $"{request.Headers.Authorization}", _clock.Elapsed);
         var fault = Locked(() =>
         {
-            _requests.Add(call);
-            var next = _faults.FirstOrDefault(f => f.Item1 == route);
+            _requests.Add(seen);
+            var next = _faults.FirstOrDefault(f => f.Route == route);
             _faults.Remove(next);
-            return next.Fault;
+            return next.Fault ?? new();
         });
-        // One id in the header and the body, as HubSpot's.
-        context.Response.Headers["X-HubSpot-Correlation-Id"] =
-            fault?.CorrelationId ?? call.CorrelationId;
-        // What HubSpot does with it; a fault may call it, or not.
-        Reply Handle() => Locked(() => Handled(call, handler));
         try
         {
-            await (fault?.ActAsync(context, Handle)
-                ?? WriteAsync(context, Handle()));
-        }
-        catch (Exception e) when (e is OperationCanceledException
-            or IOException)
-        {
-            // The app stopped waiting (its timeout, or Ctrl+C).
-        }
+            // A delay that stores anyway outlives the caller; any other ends with it.
+            await Task.Delay(fault.DelayMs, fault.Stores ? default : context.RequestAborted);
+            var reply = fault.Status == 0 || fault.Stores ? Locked(() => Answer(seen, handle)) : fault;
+            if (fault.Drops)
+            {
+                context.Abort();
+                return;
+            }
 
-        var status = context.RequestAborted.IsCancellationRequested
-            ? "(no answer)" : $"{context.Response.StatusCode}";
-        Log?.Invoke($"{arrived:HH:mm:ss.fff} {call.Method} {call.Path}"
-            + $"{call.Query} {status}");
+            reply = fault.Status == 0 ? reply : fault;
+            context.Response.StatusCode = reply.Status;
+            foreach (var (name, value) in reply.Headers ?? [])
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            context.Response.ContentType ??= "application/json;charset=utf-8";
+            await context.Response.WriteAsync(reply.Body);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The app stopped waiting.
+        }
+        finally
+        {
+            Log?.Invoke($"{DateTime.Now:HH:mm:ss.fff} {seen.Method} {seen.Url} {context.Response.StatusCode}");
+        }
     }
 
-    Reply Handled(RecordedRequest call, Func<RecordedRequest, Reply> handler)
+    static Fault Answer(Seen seen, Func<Seen, object> handle)
     {
-        if (call.Header("Authorization") != $"Bearer {Token}")
+        if (seen.Authorization != $"Bearer {Token}")
         {
-            return call.Error(401, "INVALID_AUTHENTICATION",
-                "Authentication credentials not found.");
+            return Fault.Error(401, "INVALID_AUTHENTICATION", "Authentication credentials not found.");
         }
 
         try
         {
-            return handler(call);
+            var answer = handle(seen);
+            var status = seen.Method == "POST" && answer is FakeRecord ? 201 : 200;
+            return answer as Fault ?? new(status, JsonSerializer.Serialize(answer is FakeRecord r ? Show(r) : answer, Strict));
         }
         catch (JsonException e)
         {
-            return call.Error(400, "VALIDATION_ERROR", e.Message);
+            return Fault.Error(400, "VALIDATION_ERROR", e.Message);
         }
     }
 
-    // Each association goes to an existing record, with HubSpot's own
-    // types of its direction. HubSpot does not deduplicate companies.
-    Reply Create(RecordedRequest call, List<FakeRecord> records)
+    // Unique by email, a secondary one (hs_additional_emails) included.
+    object CreateContact(Seen seen)
     {
-        var (create, contact) = (Read<CreateBody>(call), records == _contacts);
-        var others = contact ? _companies : _contacts;
-        int[] types = contact ? [279, 1] : [280, 2];
-        var links = create.Associations.Select(a => a.To.Id).ToList();
-        if (create.Associations.Any(a => a.Types.Count == 0
-            || a.Types.Any(t => t.AssociationCategory != "HUBSPOT_DEFINED"
-                || !types.Contains(t.AssociationTypeId)))
-            || links.Any(id => others.All(r => r.Id != id)))
-        {
-            throw new JsonException("An association needs an existing"
-                + $" record and types from {string.Join(", ", types)}.");
-        }
-
-        var email = create.Properties.GetValueOrDefault("email", "");
-        if (contact && email != ""
-            && !Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.\w{2,}$"))
-        {
-            throw new JsonException($"Email address {email} is invalid");
-        }
-
-        if (contact && _contacts.Find(c => c["email"].Equals(email,
-            StringComparison.OrdinalIgnoreCase)) is { } existing)
-        {
-            return call.Error(409, "CONFLICT",
-                $"Contact already exists. Existing ID: {existing.Id}");
-        }
-
-        var record = Store(records, create.Properties, DateTimeOffset.UtcNow,
-            false);
-        links.ForEach(id => _links.Add(contact ? (record.Id, id)
-            : (id, record.Id)));
-        return Reply.Of(201, Show(record));
+        var properties = Read<NewRecord>(seen).Properties;
+        var email = properties.GetValueOrDefault("email", "");
+        var existing = _contacts.Find(c => $"{c["email"]};{c["hs_additional_emails"]}".Split(';')
+            .Contains(email, StringComparer.OrdinalIgnoreCase));
+        return existing is null ? Store(_contacts, properties)
+            : Fault.Error(409, "CONFLICT", $"Contact already exists. Existing ID: {existing.Id}");
     }
 
-    Reply ReadContact(RecordedRequest call)
+    // By id, or by the primary email (idProperty=email); each company once per association label.
+    object ReadContact(Seen seen)
     {
-        var by = call.Names("idProperty").FirstOrDefault("hs_object_id");
-        var contact = _contacts.Find(c => c[by].Equals(call.Ids[0],
-            StringComparison.OrdinalIgnoreCase));
+        var key = Uri.UnescapeDataString(seen.Url.Split('/', '?')[5]);
+        var byEmail = seen.Url.Contains("idProperty=email", StringComparison.Ordinal);
+        var contact = _contacts.Find(c => byEmail ? c["email"] == key : c.Id == key);
         if (contact is null)
         {
-            return call.Error(404, "OBJECT_NOT_FOUND", "resource not found");
+            return Fault.Error(404, "OBJECT_NOT_FOUND", "resource not found");
         }
 
-        // A company once per label; the first is also the primary.
-        var results = _links.Where(l => l.ContactId == contact.Id)
-            .Select(l => l.CompanyId).Order(StringComparer.Ordinal)
-            .SelectMany((id, i) => (i == 0 ? Labels : Labels[1..])
-                .Select(type => new { id, type })).ToList();
-        var asked = call.Names("associations").Contains("companies");
-        var properties = call.Names("properties");
-        return Reply.Of(200, Show(contact, properties is [] ? null : properties,
-            asked && results.Count > 0 ? new { companies = new { results } }
-                : null));
+        string[] labels = ["contact_to_company", "contact_to_company_unlabeled"];
+        var results = _links.Where(l => l.Contact == contact.Id)
+            .SelectMany(l => labels.Select(type => new { id = l.Company, type })).ToList();
+        var asked = seen.Url.Contains("associations=companies", StringComparison.Ordinal) && results.Count > 0;
+        return Show(contact) with { Associations = asked ? new { companies = new { results } } : null };
     }
 
-    // Groups are ORed, the filters in a group ANDed; matching ignores
-    // case, as HubSpot's does. Ties are sorted by id.
-    Reply Search(SearchBody search)
+    // HubSpot does not deduplicate companies.
+    object CreateCompany(Seen seen)
     {
-        var groups = search.FilterGroups;
-        if (search.Limit is < 1 or > 200 || groups.Count > 6 || groups.Any(g =>
-            g.Filters.Any(f => f.Operator != "EQ" || f.Value is null)))
-        {
-            throw new JsonException("limit must be 1 to 200, with at most 6"
-                + " filter groups of EQ filters (all the fake knows).");
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var matches = _companies.Where(c => c.IndexedAt <= now
-            && groups.Any(g => g.Filters.All(f => c[f.PropertyName]
-                .Equals(f.Value, StringComparison.OrdinalIgnoreCase))))
-            .ToList();
-        var sorted = matches.OrderBy(_ => 0);
-        foreach (var (name, direction) in search.Sorts)
-        {
-            sorted = direction == "DESCENDING"
-                ? sorted.ThenByDescending(c => c[name], StringComparer.Ordinal)
-                : sorted.ThenBy(c => c[name], StringComparer.Ordinal);
-        }
-
-        var results = sorted.ThenBy(c => c.Id.Length).ThenBy(c => c.Id,
-            StringComparer.Ordinal).Take(search.Limit)
-            .Select(c => Show(c, search.Properties));
-        return Reply.Of(200, new { total = matches.Count, results });
+        var create = Read<NewRecord>(seen);
+        var company = Store(_companies, create.Properties);
+        create.Associations.ForEach(a => _links.Add((a.To.Id, company.Id)));
+        return company;
     }
 
-    // From the primary store: no index lag. Ids that do not exist are
-    // listed in errors (2026-09 answers 200).
-    Reply ReadCompanies(BatchRead read)
+    // EQ filters (groups ORed, filters ANDed, case ignored) on what is indexed by now, sorted as asked.
+    object Search(Seen seen)
     {
-        if (read.Inputs.Count is < 1 or > 100)
-        {
-            throw new JsonException("inputs must hold 1 to 100 ids.");
-        }
-
-        var wanted = read.Inputs.Select(i => i.Id).ToList();
-        var found = _companies.Where(c => wanted.Contains(c.Id)).ToList();
-        var ids = wanted.Except(found.Select(c => c.Id)).ToList();
-        return Reply.Of(200, new
-        {
-            status = "COMPLETE",
-            startedAt = DateTimeOffset.UtcNow,
-            completedAt = DateTimeOffset.UtcNow,
-            results = found.Select(c => Show(c, read.Properties)),
-            numErrors = ids.Count > 0 ? 1 : (int?)null,
-            errors = ids.Count == 0 ? null : new[]
-            {
-                new
-                {
-                    status = "error",
-                    category = "OBJECT_NOT_FOUND",
-                    message = "Could not get some COMPANY objects.",
-                    context = new { ids },
-                },
-            },
-        });
+        var search = Read<SearchBody>(seen);
+        var hits = _companies.Where(c => c.IndexedAt <= DateTimeOffset.UtcNow && search.FilterGroups.Any(g =>
+            g.Filters.All(f => c[f.PropertyName].Equals(f.Value, StringComparison.OrdinalIgnoreCase)))).ToList();
+        var sorted = hits.OrderBy(c => c[search.Sorts[0].PropertyName], StringComparer.Ordinal);
+        return new { total = hits.Count, results = sorted.Take(search.Limit).Select(Show) };
     }
 
-    Reply Associate(RecordedRequest call)
+    // From the primary store, no lag. Ids that do not exist are listed in errors (2026-09 answers 200).
+    object ReadCompanies(Seen seen)
     {
-        var (contact, company) = (call.Ids[0], call.Ids[1]);
-        if (_contacts.All(c => c.Id != contact)
-            || _companies.All(c => c.Id != company))
+        var ids = Read<BatchBody>(seen).Inputs.Select(i => i.Id).ToList();
+        var gone = ids.Where(id => _companies.All(c => c.Id != id)).ToList();
+        var error = new
         {
-            return call.Error(404, "OBJECT_NOT_FOUND",
-                "One or more objects could not be found.");
-        }
+            status = "error",
+            category = "OBJECT_NOT_FOUND",
+            message = "Could not get some COMPANY objects, they may be deleted or not exist.",
+            context = new { ids = gone },
+        };
+        var results = _companies.Where(c => ids.Contains(c.Id)).Select(Show);
+        return new { status = "COMPLETE", results, errors = gone.Count > 0 ? new[] { error } : [] };
+    }
 
+    object Associate(Seen seen)
+    {
+        var (contact, company) = (seen.Url.Split('/')[5], seen.Url.Split('/')[^1]);
         _links.Add((contact, company));
-        return Associated(contact, company);
+        var spec = new { associationCategory = "HUBSPOT_DEFINED", associationTypeId = 279 };
+        var result = new { from = new { id = contact }, to = new { id = company }, associationSpec = spec };
+        return new { status = "COMPLETE", results = new[] { result } };
     }
 
-    // A request body, read into its record below. Nullable annotations
-    // do not reach list elements or dictionary values: no null at all.
-    static T Read<T>(RecordedRequest call)
+    // Seeds are indexed at once, or when they were made; what the app creates, SearchLag later.
+    FakeRecord Store(List<FakeRecord> records, Dictionary<string, string> properties, DateTimeOffset? seeded = null)
     {
-        static bool HasNull(JsonNode? node) => node switch
-        {
-            JsonObject o => o.Any(p => HasNull(p.Value)),
-            JsonArray a => a.Any(HasNull),
-            _ => node is null,
-        };
-        return HasNull(JsonNode.Parse(call.Body))
-            ? throw new JsonException("A value is null.")
-            : JsonSerializer.Deserialize<T>(call.Body, Reply.Options)!;
-    }
-
-    FakeRecord Store(List<FakeRecord> records,
-        Dictionary<string, string> properties, DateTimeOffset createdAt,
-        bool indexed, string? id = null)
-    {
-        id ??= $"{(records == _contacts ? ++_nextContact : ++_nextCompany)}";
-        var stamp = createdAt.ToString("O", CultureInfo.InvariantCulture);
+        var id = $"{(records == _contacts ? ++_nextContact : ++_nextCompany)}";
         properties["hs_object_id"] = id;
-        properties["createdate"] = properties["lastmodifieddate"] = stamp;
-        var record = new FakeRecord(id, properties, indexed
-            ? DateTimeOffset.MinValue : DateTimeOffset.UtcNow + SearchLag);
-        records.Add(record);
-        return record;
+        properties["createdate"] = (seeded ?? DateTimeOffset.UtcNow).ToString("O");
+        var indexedAt = seeded ?? (records == _contacts ? DateTimeOffset.MinValue : DateTimeOffset.UtcNow + SearchLag);
+        records.Add(new(id, properties, indexedAt));
+        return records[^1];
     }
 
-    // As HubSpot answers a record: the properties asked for (all if
-    // null) and the three it always adds.
-    static object Show(FakeRecord record, IList<string>? only = null,
-        object? associations = null) => new
-        {
-            id = record.Id,
-            properties = record.Properties.Where(p => only is null
-                || only.Contains(p.Key) || p.Key is "hs_object_id"
-                    or "createdate" or "lastmodifieddate").ToDictionary(),
-            createdAt = record["createdate"],
-            updatedAt = record["createdate"],
-            archived = false,
-            associations,
-        };
+    static Shown Show(FakeRecord r) => new(r.Id, r.Properties, r["createdate"], r["createdate"], false, null);
+
+    static T Read<T>(Seen seen) => JsonSerializer.Deserialize<T>(seen.Body, Strict) ?? throw new JsonException("null");
 
     T Locked<T>(Func<T> read)
     {
@@ -470,30 +261,25 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         return 0;
     });
 
-    // The request bodies, as HubSpot's OpenAPI files describe them:
-    // what they mark required is required here (HubSpot tolerates a
-    // missing "after" or "sorts" on a search; the fake does not).
-    sealed record CreateBody(Dictionary<string, string> Properties,
-        List<Association> Associations);
+    sealed record Shown(string Id, Dictionary<string, string> Properties, string CreatedAt, string UpdatedAt,
+        bool Archived, object? Associations);
 
-    sealed record Association(Target To, List<AssociationType> Types);
+    sealed record NewRecord(Dictionary<string, string> Properties, List<NewAssociation> Associations);
 
-    sealed record Target(string Id);
+    sealed record NewAssociation(Ref To, List<AssociationType> Types);
 
-    sealed record AssociationType(string AssociationCategory,
-        int AssociationTypeId);
+    sealed record Ref(string Id);
 
-    sealed record SearchBody(List<FilterGroup> FilterGroups,
-        List<string> Properties, List<Sort> Sorts, string After,
+    sealed record AssociationType(string AssociationCategory, int AssociationTypeId);
+
+    sealed record SearchBody(List<FilterGroup> FilterGroups, List<string> Properties, List<Sort> Sorts, string After,
         int Limit);
 
     sealed record FilterGroup(List<Filter> Filters);
 
-    sealed record Filter(string PropertyName, string Operator,
-        string? Value = null);
+    sealed record Filter(string PropertyName, string Operator, string Value);
 
-    sealed record Sort(string PropertyName, string? Direction = null);
+    sealed record Sort(string PropertyName, string Direction);
 
-    sealed record BatchRead(List<Target> Inputs, List<string> Properties,
-        List<string> PropertiesWithHistory);
+    sealed record BatchBody(List<Ref> Inputs, List<string> Properties, List<string> PropertiesWithHistory);
 }

@@ -1,29 +1,43 @@
-using System.Globalization;
 using FakeHubSpot;
 
 // The fake HubSpot alone, to try the app without an account:
 //   dotnet run --project tests/FakeHubSpot -- [--port 5123] [--fault NAME]
 // Port 0 picks a free one. Each request is printed; Ctrl+C stops it.
-string? Option(string name) =>
-    args.SkipWhile(arg => arg != name).Skip(1).FirstOrDefault();
+string? Option(string name) => args.SkipWhile(arg => arg != name).Skip(1).FirstOrDefault();
+
 var faultName = Option("--fault");
 if (faultName is not null && !Fault.Presets.ContainsKey(faultName))
 {
-    var known = string.Join(", ", Fault.Presets.Keys);
-    Console.Error.WriteLine($"Unknown fault '{faultName}'. The fake knows: {known}.");
+    Console.Error.WriteLine($"Unknown fault '{faultName}'. The fake knows: {string.Join(", ", Fault.Presets.Keys)}.");
     return 2;
 }
 
-var port = int.Parse(Option("--port") ?? "5123", CultureInfo.InvariantCulture);
-await using var server = await FakeHubSpotServer.StartAsync(port);
+if (!int.TryParse(Option("--port") ?? "5123", out var port) || port is < 0 or > 65535)
+{
+    Console.Error.WriteLine("--port takes a number from 0 to 65535 (0: any free port).");
+    return 2;
+}
+
+FakeHubSpotServer server;
+try
+{
+    server = await FakeHubSpotServer.StartAsync(port);
+}
+catch (IOException)
+{
+    Console.Error.WriteLine($"Port {port} is taken, perhaps by a fake still running: stop it, or add --port {port + 1}.");
+    return 1;
+}
+
+await using var _ = server;
 server.Log = Console.WriteLine;
-var (url, token) = (server.BaseUrl.ToString().TrimEnd('/'), server.Token);
-var lag = server.SearchLag.TotalSeconds;
+var url = server.BaseUrl.ToString().TrimEnd('/');
+var token = FakeHubSpotServer.Token;
 Console.WriteLine($"""
     Fake HubSpot listening on {url}
     For the app, in bash or zsh: export HUBSPOT_BASE_URL={url} HUBSPOT_KEY='{token}'
     For the app, in PowerShell: $env:HUBSPOT_BASE_URL = '{url}'; $env:HUBSPOT_KEY = '{token}'
-    It keeps its records only while it runs. Its search lags writes by {lag} s, as HubSpot's does. Ctrl+C stops it.
+    It keeps its records only while it runs. Its search lags writes by {FakeHubSpotServer.SearchLag.TotalSeconds} s, as HubSpot's does. Ctrl+C stops it.
     """);
 if (faultName is not null)
 {
@@ -33,7 +47,5 @@ if (faultName is not null)
 }
 
 await server.WaitForShutdownAsync();
-Console.WriteLine("Stopped. The fake keeps its records only while it runs:"
-    + $" its {server.Contacts.Count} contact(s), {server.Companies.Count}"
-    + $" company(ies) and {server.Associations.Count} association(s) are gone.");
+Console.WriteLine("Stopped. The fake keeps its records only while it runs: they are gone.");
 return 0;

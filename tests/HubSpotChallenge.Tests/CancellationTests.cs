@@ -4,102 +4,65 @@ using Xunit;
 
 namespace HubSpotChallenge.Tests;
 
-/// <summary>Ctrl+C, SIGTERM and SIGHUP (the terminal closed) stop the run promptly wherever it is waiting.</summary>
+/// <summary>Ctrl+C (SIGINT) and SIGTERM: the run stops at once with exit code 130 and says what exists.</summary>
 public sealed class CancellationTests
 {
-    [Theory]
-    [InlineData(Posix.SIGINT)]
-    [InlineData(Posix.SIGTERM)]
-    [InlineData(Posix.SIGHUP)]
-    public async Task ASignalDuringASlowSearchExitsPromptlyWith130AndReportsTheContact(int signal)
+    [Fact]
+    public async Task CtrlCDuringARetryWaitStopsTheRunAtOnce()
     {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.SearchCompanies, Fault.Slow(TimeSpan.FromSeconds(20)));
-        var (run, toExit) = await scenario.RunAndSignalAsync(signal,
-            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.SearchCompanies), after: TimeSpan.Zero);
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.SearchCompanies, Fault.RateLimit("TEN_SECONDLY_ROLLING", retryAfter: 30));
 
-        run.ShouldExitWith(130);
-        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
-        var contact = Assert.Single(scenario.HubSpot.Contacts);
-        Assert.Equal(
-            $"Cancelled.\nSo far: contact {contact.Id} created, no company yet. Running again is safe: it reuses what exists and creates only what is missing.\n",
-            run.Stderr.ReplaceLineEndings("\n"));
-        Assert.Empty(scenario.HubSpot.Companies);
-    }
+        var started = DateTime.UtcNow;
+        var run = await world.RunAndSignalAsync(World.SIGINT, () => world.Routes.Contains(Route.SearchCompanies), 300);
 
-    [Theory]
-    [InlineData(Posix.SIGINT)]
-    [InlineData(Posix.SIGTERM)]
-    public async Task ADotEnvThatIsANamedPipeNoOneWritesStillEndsOnASignal(int signal)
-    {
-        Posix.Require("a named pipe");
-        await using var scenario = await Scenario.StartAsync();
-        Posix.CreateFifo(Path.Combine(scenario.Directory, ".env"));
-
-        var (run, _) = await scenario.RunAndSignalAsync(signal, when: () => true, after: TimeSpan.FromSeconds(1));
-
-        run.ShouldExitWith(130);
-        Assert.StartsWith("Cancelled.", run.Stderr, StringComparison.Ordinal);
-        Assert.Empty(scenario.HubSpot.Requests);
+        Assert.Equal("Cancelled.\nSo far: contact 37765128902 created, no company yet. Running again is safe: it " +
+            "reuses what exists and creates only what is missing.\n", run.ShouldExitWith(130).Stderr);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "The run sat through the wait.");
+        Assert.Equal(2, world.HubSpot.Requests.Count);
     }
 
     [Fact]
-    public async Task CtrlCWhileAHugeDotEnvIsParsedEndsADryRunWith130()
+    public async Task CtrlCWhileTheCompanyCreateIsOnItsWaySaysItMayBeStoredAndARerunMakesNoSecond()
     {
-        Posix.Require("signals sent through libc");
-        await using var scenario = await Scenario.StartAsync();
-        // Parsing it takes DotNetEnv many seconds.
-        scenario.WriteDotEnv(string.Concat(Enumerable.Repeat("A=1\n", 1_000_000)));
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateCompany, new(DelayMs: 1500, Stores: true));
 
-        var run = await scenario.RunAsync(["--dry-run"], async process =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
-            Posix.Send(process.Id, Posix.SIGINT);
-        });
+        var run = await world.RunAndSignalAsync(World.SIGINT, () => world.Routes.Contains(Route.CreateCompany), 300);
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        var rerun = (await world.RunAsync()).ShouldExitWith(0);
 
-        run.ShouldExitWith(130);
-        Assert.Equal("Cancelled.", run.Stderr.ReplaceLineEndings("\n").Split('\n')[0]);
-        Assert.Equal("", run.Stdout);
+        run.ShouldFailWith(130, "Cancelled while creating the company: HubSpot may have stored it. Run again in a minute");
+        Assert.EndsWith("So far: contact 37765128902 created, the company perhaps stored.\n", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Company 20185735002 already existed", rerun.Stdout, StringComparison.Ordinal);
+        world.ShouldHaveConverged();
     }
 
     [Fact]
-    public async Task CtrlCWhileTheCompanyCreateIsOnItsWaySaysItMayBeStoredAndARerunAMinuteLaterMakesNoSecond()
+    public async Task SigtermDuringASlowSearchStopsTheRunLikeCtrlC()
     {
-        await using var scenario = await Scenario.StartAsync();
-        // HubSpot finishes the create after the app has gone.
-        scenario.HubSpot.Inject(Route.CreateCompany, Fault.Slow(TimeSpan.FromSeconds(2), storesAnyway: true));
-        var (run, toExit) = await scenario.RunAndSignalAsync(Posix.SIGINT,
-            when: () => scenario.HubSpot.Requests.Any(r => r.Route == Route.CreateCompany), after: TimeSpan.Zero);
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.SearchCompanies, new(DelayMs: 20_000));
 
-        run.ShouldExitWith(130);
-        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
-        Expect.OneClearFailure(run, "Cancelled while creating the company: HubSpot may have stored it. Run again in a minute");
-        Assert.EndsWith("So far: contact 37765128902 created, the company perhaps stored.\n", run.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        Assert.DoesNotContain("no company yet", run.Stderr, StringComparison.Ordinal);
-        for (var waited = 0; scenario.HubSpot.Companies.Count == 0 && waited < 100; waited++)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        var run = await world.RunAndSignalAsync(World.SIGTERM, () => world.Routes.Contains(Route.SearchCompanies), 300);
 
-        (await scenario.RunAsync()).ShouldExitWith(0);
-
-        Expect.Converged(scenario);
-        Assert.Single(scenario.HubSpot.Companies);
-        Assert.Single(scenario.HubSpot.Requests, r => r.Route == Route.CreateCompany);
+        run.ShouldFailWith(130, "Cancelled.");
+        Assert.Empty(world.HubSpot.Companies);
     }
 
     [Fact]
-    public async Task CtrlCDuringARetryWaitExitsPromptlyWith130()
+    public async Task StandardOutputThatCannotBeWrittenEndsInOneLineNamingTheStep()
     {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.RateLimited(retryAfterSeconds: 30));
-        var (run, toExit) = await scenario.RunAndSignalAsync(Posix.SIGINT,
-            when: () => scenario.HubSpot.Requests.Count > 0, after: TimeSpan.FromMilliseconds(300));
+        Assert.SkipUnless(File.Exists("/dev/full"), "Needs /dev/full, a device that is always full.");
+        await using var world = await World.StartAsync();
+        var app = world.App;
+        world.App = ["/bin/sh", "-c", "exec \"$@\" >/dev/full", "sh", .. app];
 
-        run.ShouldExitWith(130);
-        Assert.True(toExit < TimeSpan.FromSeconds(1), $"The app took {toExit.TotalMilliseconds:0} ms to stop.{Environment.NewLine}{run}");
-        Assert.Single(scenario.HubSpot.Requests);
-        Assert.Empty(scenario.HubSpot.Contacts);
-        Assert.Contains("So far: no contact yet, no company yet.", run.Stderr, StringComparison.Ordinal);
+        var run = await world.RunAsync();
+        world.App = app;
+        (await world.RunAsync()).ShouldExitWith(0);
+
+        run.ShouldFailWith(1, "Stopped by an unexpected IOException while creating the contact: No space left on device");
+        world.ShouldHaveConverged();
     }
 }

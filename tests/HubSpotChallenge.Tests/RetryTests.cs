@@ -4,67 +4,123 @@ using Xunit;
 
 namespace HubSpotChallenge.Tests;
 
-/// <summary>Passing failures are retried through the one paced loop, four attempts at most.</summary>
+/// <summary>HubSpot on a bad day: what is retried, after how long, and what stops the run at once.</summary>
 public sealed class RetryTests
 {
     [Fact]
-    public async Task ServerTroubleIsRetriedWithBackoffAndCreatesOneContact()
+    public async Task ServerTroubleIsRetriedAfterAboutOneThenTwoSecondsAndTheRunSucceeds()
     {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.ServerError(503), times: 2);
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateContact, Fault.Error(500, "INTERNAL_ERROR", "Internal error"), times: 2);
 
-        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+        var run = (await world.RunAsync()).ShouldExitWith(0);
 
-        Expect.Converged(scenario);
-        var attempts = scenario.HubSpot.Requests.Where(r => r.Route == Route.CreateContact).Select(r => r.ArrivedAfterStart).ToList();
-        Assert.Equal(3, attempts.Count);
-        // About 1 s, then 2 s (each ±20%), each after the 200 ms pace: measured at the fake.
-        Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromMilliseconds(990), $"The first retry came {(attempts[1] - attempts[0]).TotalMilliseconds:0} ms after.");
-        Assert.True(attempts[2] - attempts[1] >= TimeSpan.FromMilliseconds(1790), $"The second retry came {(attempts[2] - attempts[1]).TotalMilliseconds:0} ms after.");
-        Assert.Contains("Creating the contact: HubSpot answered 503 INTERNAL_ERROR; trying again in ", run.Stdout, StringComparison.Ordinal);
+        var tries = world.HubSpot.Requests.Where(r => r.Route == Route.CreateContact).Select(r => r.At).ToList();
+        Assert.InRange((tries[1] - tries[0]).TotalSeconds, 0.8, 1.6);
+        Assert.InRange((tries[2] - tries[1]).TotalSeconds, 1.6, 2.8);
         Assert.Contains("(attempt 3 of 4)", run.Stdout, StringComparison.Ordinal);
+        world.ShouldHaveConverged();
     }
 
     [Fact]
     public async Task ADroppedConnectionOnTheAssociationIsRetried()
     {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.AssociateDefault, Fault.DropConnection());
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.Associate, new(Drops: true));
 
-        (await scenario.RunAsync()).ShouldExitWith(0);
+        (await world.RunAsync()).ShouldExitWith(0);
 
-        Expect.Converged(scenario);
-        Assert.Single(scenario.HubSpot.Associations);
-        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.AssociateDefault));
+        Assert.Equal(2, world.Routes.Count(r => r == Route.Associate));
+        world.ShouldHaveConverged();
     }
 
     [Fact]
-    public async Task ALostAnswerOnContactCreationIsResolvedByTheConflict()
+    public async Task ARefusedConnectionIsTriedFourTimesAndNamesTheConnection()
     {
-        await using var scenario = await Scenario.StartAsync();
-        scenario.HubSpot.Inject(Route.CreateContact, Fault.LoseAnswerAfterStoring());
+        await using var world = await World.StartAsync();
+        world.Environment["HUBSPOT_BASE_URL"] = "http://127.0.0.1:1";
 
-        var run = (await scenario.RunAsync()).ShouldExitWith(0);
+        var run = await world.RunAsync();
 
-        Expect.Converged(scenario);
-        Assert.Equal(2, scenario.HubSpot.Requests.Count(r => r.Route == Route.CreateContact));
-        Assert.Contains($"Contact {scenario.HubSpot.Contacts[0].Id} already existed", run.Stdout, StringComparison.Ordinal);
+        run.ShouldFailWith(1, "HubSpot did not answer while creating the contact:", "Check your connection and " +
+            "HUBSPOT_BASE_URL. Gave up after 4 attempts.");
+        Assert.Contains("So far: no contact yet, no company yet.", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ARefusedConnectionIsTriedFourTimesAndNamesTheHost()
+    public async Task ARateLimitIsWaitedOutForTheRetryAfterItGives()
     {
-        await using var scenario = await Scenario.StartAsync();
-        // Bound and kept, but never listening: every connection is refused, and no other test can take the port.
-        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        var port = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port;
-        scenario.Environment["HUBSPOT_BASE_URL"] = $"http://127.0.0.1:{port}";
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateContact, Fault.Presets["rate-limit"].Fault);
 
-        var run = (await scenario.RunAsync()).ShouldExitWith(1);
+        var run = (await world.RunAsync()).ShouldExitWith(0);
 
-        Expect.OneClearFailure(run,
-            $"No usable answer from HubSpot at 127.0.0.1:{port} while creating the contact: the connection was refused or failed. Check HUBSPOT_BASE_URL and your connection. Gave up after 4 attempts.");
-        Assert.Equal(3, run.Stdout.Split('\n').Count(l => l.Contains("trying again", StringComparison.Ordinal)));
+        var tries = world.HubSpot.Requests.Where(r => r.Route == Route.CreateContact).Select(r => r.At).ToList();
+        Assert.InRange((tries[1] - tries[0]).TotalSeconds, 3, 4);
+        Assert.Contains("HubSpot answered 429 TEN_SECONDLY_ROLLING while creating the contact; trying again in 3.0 s",
+            run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SearchsOwnPerSecondLimitIsKnownByItsMessageAndWaitedOutForASecondNotTen()
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.SearchCompanies, new(429, $$"""
+            {"status":"error","message":"You have reached your secondly limit.","correlationId":"{{Fault.CorrelationId}}"}
+            """));
+
+        (await world.RunAsync()).ShouldExitWith(0);
+
+        var tries = world.HubSpot.Requests.Where(r => r.Route == Route.SearchCompanies).Select(r => r.At).ToList();
+        Assert.InRange((tries[1] - tries[0]).TotalSeconds, 1, 2);
+    }
+
+    [Fact]
+    public async Task TheDailyLimitStopsTheRunAtOnce()
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateContact, Fault.Presets["daily-limit"].Fault);
+
+        var run = await world.RunAsync();
+
+        run.ShouldFailWith(1, "HubSpot answered 429 DAILY while creating the contact: You have reached your daily " +
+            "limit. The daily limit resets at midnight in the account's time zone.", Fault.CorrelationId);
+        Assert.Single(world.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task ARetryAfterOverAMinuteIsNotSatThrough()
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateContact, Fault.RateLimit("TEN_SECONDLY_ROLLING", retryAfter: 3600));
+
+        var run = await world.RunAsync();
+
+        run.ShouldFailWith(1, "HubSpot asked to wait 60 minutes: run again later.");
+        Assert.Single(world.HubSpot.Requests);
+    }
+
+    [Fact]
+    public async Task AnAssociationThatIsNotCompleteIsNotTakenForDone()
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.Associate, new(200, """{"status":"PENDING","results":[]}"""));
+
+        var run = await world.RunAsync();
+
+        run.ShouldFailWith(1, "HubSpot did not confirm the association (PENDING", "Run again in a minute");
+    }
+
+    [Fact]
+    public async Task AnAnswerWithoutWhatTheProgramNeedsIsAFailureNotNothingFound()
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.SearchCompanies, new(200, "<html>Sign in to the proxy</html>"));
+
+        var run = await world.RunAsync();
+
+        run.ShouldFailWith(1, "HubSpot answered 200 while searching for the company without what the program needs",
+            "HUBSPOT_BASE_URL");
+        Assert.Empty(world.HubSpot.Companies);
     }
 }

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+using Xunit;
+
+namespace HubSpotChallenge.Tests;
+
+/// <summary>The program's pure rules, row by row: the retry policy and the email made from the names.</summary>
+public sealed class RuleTests
+{
+    [Theory]
+    [InlineData(423, true, false)]
+    [InlineData(429, true, false)]
+    [InlineData(503, true, false)]
+    [InlineData(521, true, false)]
+    [InlineData(522, true, false)]
+    [InlineData(523, true, false)]
+    [InlineData(500, true, true)]
+    [InlineData(502, true, true)]
+    [InlineData(504, true, true)]
+    [InlineData(520, true, true)]
+    [InlineData(524, true, true)]
+    [InlineData(501, false, true)]
+    [InlineData(477, false, false)]
+    [InlineData(400, false, false)]
+    [InlineData(401, false, false)]
+    [InlineData(403, false, false)]
+    [InlineData(404, false, false)]
+    [InlineData(409, false, false)]
+    [InlineData(302, false, false)]
+    public void EachStatusIsRetriedOrNotAndMayHaveHappenedOrNot(int status, bool tryAgain, bool mayHaveHappened)
+    {
+        var failure = RetryPolicy.Decide(Answer(status), attempt: 1);
+
+        Assert.Equal((tryAgain, mayHaveHappened), (failure.TryAgain, failure.MayHaveHappened));
+    }
+
+    [Theory]
+    [InlineData(HttpRequestError.ConnectionError, false)]
+    [InlineData(HttpRequestError.NameResolutionError, false)]
+    [InlineData(HttpRequestError.ResponseEnded, true)]
+    [InlineData(HttpRequestError.Unknown, true)]
+    public void NoAnswerIsRetriedAndMayHaveHappenedUnlessNoConnectionWasMade(HttpRequestError error, bool mayHaveHappened)
+    {
+        var failure = RetryPolicy.Decide(new("creating", 0, [], null, new HttpRequestException(error)), attempt: 1);
+
+        Assert.Equal((true, mayHaveHappened), (failure.TryAgain, failure.MayHaveHappened));
+    }
+
+    [Fact]
+    public void ATimeoutIsRetriedAndMayHaveHappened()
+    {
+        var failure = RetryPolicy.Decide(new("creating", 0, [], null, new TaskCanceledException()), attempt: 1);
+
+        Assert.Equal((true, true), (failure.TryAgain, failure.MayHaveHappened));
+    }
+
+    [Theory]
+    [InlineData(429, "{\"policyName\":\"TEN_SECONDLY_ROLLING\"}", 10, 10)]
+    [InlineData(429, "{\"message\":\"You have reached your secondly limit.\"}", 1, 1)]
+    [InlineData(423, "", 2, 2)]
+    [InlineData(503, "", 0.8, 1.2)]
+    public void WithoutRetryAfterTheWaitIsTheLimitsWindowElseABackoff(int status, string body, double least, double most)
+    {
+        var failure = RetryPolicy.Decide(Answer(status, body), attempt: 1);
+
+        Assert.InRange(failure.Wait.TotalSeconds, least, most);
+    }
+
+    [Theory]
+    [InlineData(1, 0.8, 1.2)]
+    [InlineData(2, 1.6, 2.4)]
+    [InlineData(3, 3.2, 4.8)]
+    public void TheBackoffDoublesWithJitter(int attempt, double least, double most) =>
+        Assert.InRange(RetryPolicy.Decide(Answer(500), attempt).Wait.TotalSeconds, least, most);
+
+    [Fact]
+    public void RetryAfterDecidesTheWaitAndOverAMinuteIsNotWaited()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(7), RetryPolicy.Decide(Answer(503, "", 7), attempt: 1).Wait);
+        Assert.False(RetryPolicy.Decide(Answer(429, "", 61), attempt: 1).TryAgain);
+    }
+
+    [Fact]
+    public void TheFourthAttemptIsTheLast()
+    {
+        Assert.True(RetryPolicy.Decide(Answer(503), attempt: 3).TryAgain);
+        Assert.False(RetryPolicy.Decide(Answer(503), attempt: 4).TryAgain);
+    }
+
+    [Fact]
+    public void TheDailyLimitIsNotRetried() =>
+        Assert.False(RetryPolicy.Decide(Answer(429, "{\"policyName\":\"DAILY\"}"), attempt: 1).TryAgain);
+
+    [Theory]
+    [InlineData("Ada", "Lovelace", "ada.lovelace@example.com")]
+    [InlineData("Jürgen", "Weiß", "jurgen.weiss@example.com")]
+    [InlineData("İsmail", "Yılmaz", "ismail.yilmaz@example.com")]
+    [InlineData("Łukasz", "Ødegård-Weiß", "lukasz.odegardweiss@example.com")]
+    [InlineData("Æbeløe", "Þórsson", "aebeloe.thorsson@example.com")]
+    [InlineData("Đorđe", "Œuvray", "dorde.oeuvray@example.com")]
+    [InlineData("Nguyễn", "Văn An", "nguyen.vanan@example.com")]
+    [InlineData("Mary-Ann", "O'Brien", "maryann.obrien@example.com")]
+    [InlineData("明", "王", "contact@example.com")]
+    [InlineData("Ada", "李", "ada@example.com")]
+    public void TheEmailIsTheNamesFoldedToAscii(string firstName, string lastName, string email) =>
+        Assert.Equal(email, Settings.EmailFromNames(firstName, lastName));
+
+    static Answer Answer(int status, string body = "", int? retryAfter = null)
+    {
+        using var response = new HttpResponseMessage((HttpStatusCode)status);
+        response.Headers.RetryAfter = retryAfter is { } s ? new RetryConditionHeaderValue(TimeSpan.FromSeconds(s)) : null;
+        return new("creating", status, System.Text.Encoding.UTF8.GetBytes(body), response.Headers, null);
+    }
+}
