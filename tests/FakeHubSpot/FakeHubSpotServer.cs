@@ -120,7 +120,11 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
                 return;
             }
 
-            reply = fault.Status == 0 ? reply : fault;
+            if (fault.Status != 0)
+            {
+                reply = fault;
+            }
+
             context.Response.StatusCode = reply.Status;
             foreach (var (name, value) in reply.Headers ?? [])
             {
@@ -149,9 +153,13 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
 
         try
         {
-            var answer = handle(seen);
-            var status = seen.Method == "POST" && answer is FakeRecord ? 201 : 200;
-            return answer as Fault ?? new(status, JsonSerializer.Serialize(answer is FakeRecord r ? Show(r) : answer, Strict));
+            // A record stored is a 201.
+            return handle(seen) switch
+            {
+                Fault fault => fault,
+                FakeRecord record => new(201, JsonSerializer.Serialize(Show(record), Strict)),
+                var answer => new(200, JsonSerializer.Serialize(answer, Strict)),
+            };
         }
         catch (JsonException e)
         {
@@ -243,7 +251,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         return records[^1];
     }
 
-    static Shown Show(FakeRecord r) => new(r.Id, r.Properties, r["createdate"], r["createdate"], false, null);
+    static Shown Show(FakeRecord r) => new(r.Id, r.Properties, r["createdate"], null);
 
     static T Read<T>(Seen seen) => JsonSerializer.Deserialize<T>(seen.Body, Strict) ?? throw new JsonException("null");
 
@@ -261,8 +269,7 @@ public sealed class FakeHubSpotServer : IAsyncDisposable
         return 0;
     });
 
-    sealed record Shown(string Id, Dictionary<string, string> Properties, string CreatedAt, string UpdatedAt,
-        bool Archived, object? Associations);
+    sealed record Shown(string Id, Dictionary<string, string> Properties, string CreatedAt, object? Associations);
 
     sealed record NewRecord(Dictionary<string, string> Properties, List<NewAssociation> Associations);
 

@@ -1,8 +1,6 @@
 using FakeHubSpot;
 
-// The fake HubSpot alone, to try the app without an account:
-//   dotnet run --project tests/FakeHubSpot -- [--port 5123] [--fault NAME]
-// Port 0 picks a free one. Each request is printed; Ctrl+C stops it.
+// The fake alone, to try the app without an account: dotnet run --project tests/FakeHubSpot -- [--port N] [--fault NAME]
 string? Option(string name) => args.SkipWhile(arg => arg != name).Skip(1).FirstOrDefault();
 
 var faultName = Option("--fault");
@@ -47,5 +45,4 @@ if (faultName is not null)
 }
 
 await server.WaitForShutdownAsync();
-Console.WriteLine("Stopped. The fake keeps its records only while it runs: they are gone.");
 return 0;
