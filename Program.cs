@@ -19,7 +19,7 @@ Ensured? contact = null;
 Ensured? company = null;
 try
 {
-    if (args is ["--help" or "-h"])
+    if (args is ["--help"])
     {
         Terminal.Out(Usage.Lines);
         return ExitCode.Done;
@@ -34,14 +34,14 @@ try
     }
 
     var (settings, problems) = Settings.Load(dryRun);
+    // From here on the token prints as "(hidden)", whoever quotes it: HubSpot, or a problem with the settings.
+    Terminal.Hide(Settings.Variable("HUBSPOT_KEY"));
     if (settings is null)
     {
         Terminal.Error(["Nothing was sent to HubSpot. Correct the configuration:", .. problems.Select(p => $"- {p}")]);
         return ExitCode.Usage;
     }
 
-    // From here on the token prints as "(hidden)", whoever quotes it.
-    Terminal.Hide(settings.Token);
     if (dryRun)
     {
         PrintPlan(settings);
@@ -55,11 +55,11 @@ try
     var hubspot = new HubSpot(http);
 
     step = "creating the contact";
-    (contact, var linked) = await EnsureContactAsync(hubspot, settings, cancel.Token);
+    (contact, var companyIds) = await EnsureContactAsync(hubspot, settings, cancel.Token);
     Terminal.Out($"Contact {contact}: {settings.FirstName} {settings.LastName} <{settings.Email}>");
 
     step = "creating the company";
-    company = await EnsureCompanyAsync(hubspot, contact.Id, linked, cancel.Token);
+    company = await EnsureCompanyAsync(hubspot, contact.Id, companyIds, cancel.Token);
     Terminal.Out($"Company {company}: {OurCompany.Name} ({OurCompany.Domain})");
 
     step = "associating the contact with the company";
@@ -110,11 +110,11 @@ static async Task<(Ensured, List<string>)> EnsureContactAsync(HubSpot hubspot, S
 }
 
 // HubSpot does not deduplicate companies made through the API: look for ours before creating one.
-static async Task<Ensured> EnsureCompanyAsync(HubSpot hubspot, string contactId, List<string> linked,
+static async Task<Ensured> EnsureCompanyAsync(HubSpot hubspot, string contactId, List<string> companyIds,
     CancellationToken ct)
 {
     // The contact's companies first: search lags writes by seconds, reads do not.
-    var ours = await OursAmongAsync(hubspot, linked, ct);
+    var ours = await OursAmongAsync(hubspot, companyIds, ct);
     if (ours is not null)
     {
         return new(ours, Created: false);
@@ -173,7 +173,7 @@ static async Task<string?> OursAmongAsync(HubSpot hubspot, List<string> companyI
 
     var answer = await hubspot.SendAsync(Api.ReadCompanies(companyIds), ct);
     var companies = answer.Read(HubSpotJson.Default.Companies);
-    // Gone (deleted, merged away) is a fact; any other error may hide ours, and a create would make a second.
+    // Gone (deleted, merged) is a fact; another error may hide ours, and a create would make a second.
     var error = companies.Errors?.FirstOrDefault(e => e.Category != "OBJECT_NOT_FOUND");
     if (error is not null)
     {
@@ -188,11 +188,11 @@ static async Task<string?> OursAmongAsync(HubSpot hubspot, List<string> companyI
 static string? OldestOfOurs(Companies companies)
 {
     var ours = companies.Results.Where(c =>
-        string.Equals(c.Properties.Domain?.Trim(), OurCompany.Domain, StringComparison.OrdinalIgnoreCase));
+        string.Equals(c.Properties.Domain, OurCompany.Domain, StringComparison.OrdinalIgnoreCase));
     return ours.OrderBy(c => c.CreatedAt).FirstOrDefault()?.Id;
 }
 
-// Safe to repeat. A 200 is no proof: COMPLETE without errors is.
+// The card's third step: safe to repeat, even after a create that linked them. A 200 alone is no proof.
 static async Task AssociateAsync(HubSpot hubspot, string contactId, string companyId, CancellationToken ct)
 {
     var answer = await hubspot.SendAsync(Api.Associate(contactId, companyId), ct);
@@ -260,7 +260,7 @@ static class Usage
 {
     public static readonly string[] Lines =
     [
-        $"HubSpotChallenge: creates a contact and the company \"{OurCompany.Name}\" in HubSpot, and associates them.",
+        $"Creates a HubSpot contact and the company \"{OurCompany.Name}\", and associates them.",
         "Usage: dotnet run [-- --dry-run | --help]   (--dry-run prints the requests and sends nothing)",
         "Settings come from the environment, then from .env in the current directory; README.md lists them.",
     ];
@@ -286,7 +286,7 @@ static class Api
 {
     const string Objects = "/crm/objects/2026-09";
 
-    // Oldest first: the company an earlier run made is the first hit. The schema requires "after" and "sorts".
+    // Oldest first, so an earlier run's company is the first hit. The schema requires "after" and "sorts".
     public static readonly Call SearchCompany = new("searching for the company", HttpMethod.Post,
         $"{Objects}/companies/search", Json(new Search(
             [new([new("domain", "EQ", OurCompany.Domain)])], ["domain"], [new("createdate", "ASCENDING")],
@@ -315,7 +315,7 @@ static class Api
         $"{Objects}/companies/batch/read", Json(new BatchRead([.. ids.Select(id => new RecordId(id))], ["domain"],
             PropertiesWithHistory: []), HubSpotJson.Default.BatchRead));
 
-    // Born associated with the contact (280: company to contact), so that a re-run finds it without the search.
+    // Born associated with the contact (280: company to contact): a re-run finds it without the search.
     public static Call CreateCompany(string contactId)
     {
         var link = new NewAssociation(new(contactId), [new("HUBSPOT_DEFINED", 280)]);
@@ -382,8 +382,13 @@ sealed class HubSpot(HttpClient http)
             var body = await response.Content.ReadAsByteArrayAsync(ct);
             return new(call.Step, (int)response.StatusCode, body, response.Headers, Error: null);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (HttpRequestException e)
         {
+            return new(call.Step, 0, [], null, e);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // HttpClient's timeout, not Ctrl+C.
             return new(call.Step, 0, [], null, e);
         }
         catch (OperationCanceledException) when (!call.SafeToRepeat)
@@ -402,7 +407,6 @@ static class RetryPolicy
     public const int MaxAttempts = 4;
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     const string Later = "Run again later.";
-    const string Connection = "Check your connection and HUBSPOT_BASE_URL.";
 
     // The retry policy, first match wins: sent again if HubSpot did not handle it, or may have (but a create).
     public static Failure Decide(Answer answer, int attempt)
@@ -412,8 +416,7 @@ static class RetryPolicy
         var neverSent = error is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError;
         var (retry, mayHaveHappened, hint) = answer.Status switch
         {
-            0 when neverSent => (true, false, Connection),
-            0 => (true, true, Connection),
+            0 => (true, !neverSent, "Check your connection and HUBSPOT_BASE_URL."),
             429 when answer.Words?.PolicyName == "DAILY" => (false, false, "The daily limit resets at midnight in the account's time zone."),
             423 or 429 or 503 or 521 or 522 or 523 => (true, false, Later),
             500 or 502 or 504 or 520 or 524 => (true, true, Later),
@@ -436,7 +439,7 @@ static class RetryPolicy
         // Longer, and the user is better told to run again later.
         if (retry && wait > TimeSpan.FromMinutes(1))
         {
-            return new(false, mayHaveHappened, wait, $"HubSpot asked to wait {wait.TotalMinutes:0} minutes: run again later.");
+            return new(false, mayHaveHappened, wait, $"HubSpot asked to wait {wait.TotalSeconds:0} s: run again later.");
         }
 
         return new(retry && attempt < MaxAttempts, mayHaveHappened, wait, hint);
@@ -535,7 +538,6 @@ sealed record Answer(string Step, int Status, byte[] Body, HttpResponseHeaders? 
 
 sealed record Settings(string Token, string FirstName, string LastName, Uri BaseUrl)
 {
-    // HUBSPOT_KEY's value in .env.example.
     public const string Placeholder = "pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
     public string Email => EmailFromNames(FirstName, LastName);
@@ -654,7 +656,6 @@ sealed record Settings(string Token, string FirstName, string LastName, Uri Base
             return $"HUBSPOT_KEY {missing}: set it to your service key or private app token.";
         }
 
-        // The most common first mistake: .env copied from .env.example, the token not filled in.
         if (token == Placeholder)
         {
             return "HUBSPOT_KEY is still the placeholder from .env.example: put your service key or private app token there.";
@@ -669,7 +670,7 @@ sealed record Settings(string Token, string FirstName, string LastName, Uri Base
         return null;
     }
 
-    static string Variable(string name) => Environment.GetEnvironmentVariable(name)?.Trim() ?? "";
+    public static string Variable(string name) => Environment.GetEnvironmentVariable(name)?.Trim() ?? "";
 }
 
 // Every line goes out here: the token hidden, control characters escaped, so that a line stays one line.
@@ -677,7 +678,8 @@ static class Terminal
 {
     static string? _token;
 
-    public static void Hide(string token) => _token = token.Length > 0 ? token : null;
+    // A shorter "token" is none, and would hide ordinary words.
+    public static void Hide(string token) => _token = token.Length >= 8 ? token : null;
 
     public static void Out(params IEnumerable<string> lines) => Write(Console.Out, lines);
 

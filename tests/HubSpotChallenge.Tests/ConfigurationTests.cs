@@ -63,6 +63,17 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task ATokenPastedIntoTheWrongVariableIsHiddenInTheProblemThatQuotesIt()
+    {
+        await using var world = await World.StartAsync();
+        world.Environment["HUBSPOT_BASE_URL"] = FakeHubSpotServer.Token;
+
+        var run = (await world.RunAsync()).ShouldExitWith(2);
+
+        Assert.Contains("HUBSPOT_BASE_URL '(hidden)' is not an https URL", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADotEnvSavedAsWindows1252IsRefusedNotReadIntoGarbledNames()
     {
         await using var world = await World.StartAsync();
@@ -136,7 +147,7 @@ public sealed class ConfigurationTests
         var help = (await world.RunAsync(["--help"])).ShouldExitWith(0);
         var unknown = (await world.RunAsync([FakeHubSpotServer.Token])).ShouldExitWith(2);
 
-        Assert.StartsWith("HubSpotChallenge: creates a contact", help.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("Creates a HubSpot contact", help.Stdout, StringComparison.Ordinal);
         Assert.StartsWith("Unknown argument.\n" + help.Stdout, unknown.Stderr, StringComparison.Ordinal);
         Assert.Empty(world.HubSpot.Requests);
     }
