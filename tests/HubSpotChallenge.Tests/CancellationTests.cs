@@ -34,8 +34,23 @@ public sealed class CancellationTests
 
         run.ShouldFailWith(130, "Cancelled while creating the company: HubSpot may have stored it. Run again in a minute");
         Assert.EndsWith("So far: contact 37765128902 created, the company perhaps stored.\n", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("checking", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Company 20185735002 already existed", rerun.Stdout, StringComparison.Ordinal);
         world.ShouldHaveConverged();
+    }
+
+    [Fact]
+    public async Task CtrlCWhileTheLookWaitsStopsAtOnceAndLeavesTheCompanyInDoubt()
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateCompany, Fault.Error(500, "INTERNAL_ERROR", "Trouble"));
+
+        var started = DateTime.UtcNow;
+        var run = await world.RunAndSignalAsync(World.SIGINT, () => world.Routes.Contains(Route.CreateCompany), 1000);
+
+        run.ShouldFailWith(130, "Cancelled while creating the company: HubSpot may have stored it.");
+        Assert.EndsWith("the company perhaps stored.\n", run.Stderr, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5), "The run sat through the 5 s before the look.");
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("pat-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "HUBSPOT_KEY is still the placeholder from .env.example")]
     [InlineData("Bearer pat-na1-1234", "HUBSPOT_KEY contains spaces or characters a token cannot have")]
+    [InlineData("pat-na1-12\t34-ü", "HUBSPOT_KEY contains spaces or characters a token cannot have")]
     public async Task ATokenThatCannotBeRightIsRefusedBeforeAnythingIsSent(string token, string problem)
     {
         await using var world = await World.StartAsync();

@@ -8,22 +8,29 @@ namespace HubSpotChallenge.Tests;
 /// it did not handle is.</summary>
 public sealed class NeverTwiceTests
 {
-    [Fact]
-    public async Task ACreateInDoubtIsNotSentAgainAndWhenTheLookMissesItARerunCreatesIt()
+    [Theory]
+    [InlineData(502, false)]
+    [InlineData(501, true)]
+    public async Task ACreateInDoubtIsNotSentAgainAndWhenTheLookMissesOrFailsARerunCreatesIt(int status, bool lookFails)
     {
         await using var world = await World.StartAsync();
-        world.HubSpot.Inject(Route.CreateCompany, Fault.Error(502, "INTERNAL_ERROR", "Bad gateway"));
+        world.HubSpot.Inject(Route.CreateCompany, Fault.Error(status, "INTERNAL_ERROR", "Trouble"));
+        if (lookFails)
+        {
+            world.HubSpot.Inject(Route.ReadContact, Fault.Error(401, "INVALID_AUTHENTICATION", "Expired."));
+        }
 
         var run = await world.RunAsync();
         var rerun = await world.RunAsync();
 
-        run.ShouldFailWith(1, "HubSpot may have stored the company (HubSpot answered 502 INTERNAL_ERROR), so the create " +
-            $"was not sent again. Run again in a minute", Fault.CorrelationId);
+        run.ShouldFailWith(1, $"HubSpot may have stored the company (HubSpot answered {status} INTERNAL_ERROR), so the " +
+            $"create was not sent again. Run again in a minute", Fault.CorrelationId);
         Assert.EndsWith("So far: contact 37765128902 created, the company perhaps stored.\n", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("HubSpot answered 502 INTERNAL_ERROR while creating the company; checking in 5 s whether HubSpot " +
-            "stored it.", run.Stdout, StringComparison.Ordinal);
-        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.ReadContact],
-            world.Routes[..4]);
+        Assert.Contains($"HubSpot answered {status} INTERNAL_ERROR while creating the company; checking in 5 s whether " +
+            "HubSpot stored it.", run.Stdout, StringComparison.Ordinal);
+        // One look, and the rerun's first request next.
+        Assert.Equal([Route.CreateContact, Route.SearchCompanies, Route.CreateCompany, Route.ReadContact,
+            Route.CreateContact], world.Routes[..5]);
         rerun.ShouldExitWith(0);
         world.ShouldHaveConverged();
     }

@@ -22,7 +22,8 @@ public sealed partial class ReadmeTests
 
         var run = (await PasteAsync(fake, "sh", blocks[2].Text)).ShouldExitWith(0);
 
-        Assert.Equal(blocks[1].Text, $"{fake.Banner[0].Replace(fake.Url, "http://127.0.0.1:5123", StringComparison.Ordinal)}\n");
+        var ready = fake.Banner[0].Replace(fake.Url, "http://127.0.0.1:5123", StringComparison.Ordinal);
+        Assert.Equal(blocks[1].Text, $"{ready}\n");
         Assert.Contains(fake.ForTheApp("bash or zsh"), blocks[2].Text, StringComparison.Ordinal);
         Assert.Equal(blocks[4].Text, fake.Readme(run.Stdout));
     }
@@ -126,7 +127,7 @@ public sealed partial class ReadmeTests
         public string Readme(string stdout) =>
             stdout.Replace(new Uri(Url).Authority, "127.0.0.1:5123", StringComparison.Ordinal);
 
-        /// <summary>What its "For the app" line tells <paramref name="shell"/> to type, with the README's port.</summary>
+        /// <summary>What its "For the app" line tells <paramref name="shell"/> to type, on the README's port.</summary>
         public string ForTheApp(string shell)
         {
             var prefix = $"For the app, in {shell}: ";
@@ -140,7 +141,8 @@ public sealed partial class ReadmeTests
             Assert.StartsWith(Run, command, StringComparison.Ordinal);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FakeHubSpot.dll"));
-            foreach (var argument in command[Run.Length..].Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Where(a => a != "--"))
+            var arguments = command[Run.Length..].Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            foreach (var argument in arguments.Where(a => a != "--"))
             {
                 start.ArgumentList.Add(argument);
             }
@@ -149,9 +151,9 @@ public sealed partial class ReadmeTests
             start.ArgumentList.Add("0");
             var process = Process.Start(start)!;
             List<string> banner = [];
-            while (banner.Count < 4 && await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+            while (banner.Count < 4)
             {
-                banner.Add(line);
+                banner.Add(await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) ?? "");
             }
 
             var fake = new FakeProcess(process, banner);
@@ -174,7 +176,7 @@ public sealed partial class ReadmeTests
     }
 }
 
-/// <summary>The README's bad day, done as written; a class of its own, so that it runs beside the Quick start.</summary>
+/// <summary>The README's bad day, done as written; a class of its own, so it runs beside the Quick start.</summary>
 public sealed class ReadmeBadDayTests
 {
     [Fact]
@@ -185,7 +187,8 @@ public sealed class ReadmeBadDayTests
         Assert.Equal(["sh", "text"], blocks.Select(b => b.Language));
         await using var fake = await ReadmeTests.FakeProcess.StartAsync(blocks[0].Text);
 
-        var run = (await ReadmeTests.PasteAsync(fake, "sh", ReadmeTests.Blocks("## Quick start")[2].Text)).ShouldExitWith(0);
+        var terminalTwo = ReadmeTests.Blocks("## Quick start")[2].Text;
+        var run = (await ReadmeTests.PasteAsync(fake, "sh", terminalTwo)).ShouldExitWith(0);
 
         Assert.Equal(blocks[1].Text, fake.Readme(run.Stdout));
     }

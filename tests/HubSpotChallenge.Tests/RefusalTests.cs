@@ -59,10 +59,10 @@ public sealed class RefusalTests
     {
         await using var world = await World.StartAsync();
         world.HubSpot.Inject(Route.CreateContact, Fault.Error(400, "VALIDATION_ERROR",
-            $"Bad header Bearer {FakeHubSpotServer.Token}\nDone: nothing is wrong.\u001b[2J"));
+            $"Bad header Bearer {FakeHubSpotServer.Token}\nDone: nothing is wrong.\u001b[2J\u009b\u007f"));
 
         var run = await world.RunAsync();
 
-        run.ShouldFailWith(1, "Bad header Bearer (hidden)\\u000ADone: nothing is wrong.\\u001B[2J");
+        run.ShouldFailWith(1, "Bad header Bearer (hidden)\\u000ADone: nothing is wrong.\\u001B[2J\\u009B\\u007F");
     }
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 using FakeHubSpot;
 
 using Xunit;
@@ -18,5 +21,9 @@ public sealed class RefusedConnectionTests
         run.ShouldFailWith(1, "HubSpot did not answer while creating the contact:", "Check your connection and " +
             "HUBSPOT_BASE_URL. Gave up after 4 attempts.");
         Assert.Contains("So far: no contact yet, no company yet.", run.Stderr, StringComparison.Ordinal);
+        var waits = Regex.Matches(run.Stdout, @"trying again in (\d+\.\d) s").Select(m => double.Parse(m.Groups[1].Value,
+            CultureInfo.InvariantCulture)).ToList();
+        Assert.Collection(waits, w => Assert.InRange(w, 0.8, 1.2), w => Assert.InRange(w, 1.6, 2.4),
+            w => Assert.InRange(w, 3.2, 4.8));
     }
 }

@@ -34,27 +34,46 @@ public sealed class RetryTests
         world.ShouldHaveConverged();
     }
 
-    [Fact]
-    public async Task AnAssociationThatIsNotCompleteIsNotTakenForDone()
+    [Theory]
+    [InlineData("""{"status":"PENDING","results":[]}""", "PENDING: no errors")]
+    [InlineData("""{"status":"COMPLETE","results":[],"errors":[{"message":"Locked."}]}""", "COMPLETE: Locked.")]
+    public async Task AnAssociationThatIsNotCompleteWithoutErrorsIsNotTakenForDone(string answer, string named)
     {
         await using var world = await World.StartAsync();
-        world.HubSpot.Inject(Route.Associate, new(200, """{"status":"PENDING","results":[]}"""));
+        world.HubSpot.Inject(Route.Associate, new(200, answer));
 
         var run = await world.RunAsync();
 
-        run.ShouldFailWith(1, "HubSpot did not confirm the association (PENDING", "Run again in a minute");
+        run.ShouldFailWith(1, $"HubSpot did not confirm the association ({named}). Run again in a minute");
+        Assert.Contains("So far: contact 37765128902 created, company 20185735002 created.", run.Stderr,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Route.SearchCompanies, 200, "<html>Sign in to the proxy</html>", "searching for the company")]
+    [InlineData(Route.CreateContact, 201, "{}", "creating the contact")]
+    public async Task AnAnswerWithoutWhatTheProgramNeedsIsAFailureNotNothingFound(Route route, int status, string body,
+        string step)
+    {
+        await using var world = await World.StartAsync();
+        world.HubSpot.Inject(route, new(status, body));
+
+        var run = await world.RunAsync();
+
+        run.ShouldFailWith(1, $"HubSpot answered {status} while {step} without what the program needs",
+            "HUBSPOT_BASE_URL");
+        Assert.Empty(world.HubSpot.Companies);
     }
 
     [Fact]
-    public async Task AnAnswerWithoutWhatTheProgramNeedsIsAFailureNotNothingFound()
+    public async Task ARedirectIsNotFollowed()
     {
         await using var world = await World.StartAsync();
-        world.HubSpot.Inject(Route.SearchCompanies, new(200, "<html>Sign in to the proxy</html>"));
+        world.HubSpot.Inject(Route.CreateContact, new(302, Headers: new() { ["Location"] = "/crm/objects/2026-09/contacts" }));
 
         var run = await world.RunAsync();
 
-        run.ShouldFailWith(1, "HubSpot answered 200 while searching for the company without what the program needs",
-            "HUBSPOT_BASE_URL");
-        Assert.Empty(world.HubSpot.Companies);
+        run.ShouldFailWith(1, "HubSpot answered 302 while creating the contact", "Check HUBSPOT_BASE_URL.");
+        Assert.Single(world.HubSpot.Requests);
     }
 }

@@ -10,20 +10,23 @@ namespace HubSpotChallenge.Tests;
 public sealed class ReuseTests
 {
     [Fact]
-    public async Task AnExistingContactsCompanyIsFoundThroughItsAssociationsAndAnotherDomainIsSkipped()
+    public async Task TheOldestOfOursAmongAnExistingContactsCompaniesIsReusedAndAnotherDomainIsSkipped()
     {
         await using var world = await World.StartAsync();
         var contact = world.HubSpot.SeedContact(new() { ["email"] = "ada.lovelace@example.com" });
-        var other = world.HubSpot.SeedCompany("coding-challenge-company.com.example", DateTimeOffset.UtcNow.AddDays(-2));
-        var ours = world.HubSpot.SeedCompany(World.Domain.ToUpperInvariant(), DateTimeOffset.UtcNow.AddDays(-1));
-        world.HubSpot.SeedLink(contact.Id, other.Id);
-        world.HubSpot.SeedLink(contact.Id, ours.Id);
+        var newer = world.HubSpot.SeedCompany(World.Domain, DateTimeOffset.UtcNow.AddDays(-1));
+        var other = world.HubSpot.SeedCompany($"www.{World.Domain}", DateTimeOffset.UtcNow.AddDays(-3));
+        var ours = world.HubSpot.SeedCompany(World.Domain.ToUpperInvariant(), DateTimeOffset.UtcNow.AddDays(-2));
+        foreach (var company in new[] { newer, other, ours })
+        {
+            world.HubSpot.SeedLink(contact.Id, company.Id);
+        }
 
         var run = (await world.RunAsync()).ShouldExitWith(0);
 
         Assert.Contains($"Company {ours.Id} already existed", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(Route.SearchCompanies, world.Routes);
-        Assert.Equal(2, world.HubSpot.Companies.Count);
+        Assert.Equal(3, world.HubSpot.Companies.Count);
     }
 
     [Fact]
@@ -50,13 +53,17 @@ public sealed class ReuseTests
             ["email"] = "ada@analytical.example",
             ["hs_additional_emails"] = "ada.lovelace@example.com",
         });
+        var company = world.HubSpot.SeedCompany(World.Domain, DateTimeOffset.UtcNow.AddDays(-1));
+        world.HubSpot.SeedLink(contact.Id, company.Id);
 
         var run = (await world.RunAsync()).ShouldExitWith(0);
 
         Assert.Contains($"Contact {contact.Id} already existed", run.Stdout, StringComparison.Ordinal);
-        Assert.Equal([Route.CreateContact, Route.ReadContact, Route.ReadContact, Route.SearchCompanies,
-            Route.CreateCompany, Route.Associate], world.Routes);
-        Assert.StartsWith($"/crm/objects/2026-09/contacts/{contact.Id}?", world.HubSpot.Requests[2].Url, StringComparison.Ordinal);
+        Assert.Contains($"Company {company.Id} already existed", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal([Route.CreateContact, Route.ReadContact, Route.ReadContact, Route.ReadCompanies,
+            Route.Associate], world.Routes);
+        var byId = world.HubSpot.Requests[2].Url;
+        Assert.StartsWith($"/crm/objects/2026-09/contacts/{contact.Id}?", byId, StringComparison.Ordinal);
         Assert.Single(world.HubSpot.Contacts);
     }
 
@@ -69,7 +76,9 @@ public sealed class ReuseTests
 
         var gone = (await world.RunAsync()).ShouldExitWith(0);
         world.HubSpot.Inject(Route.ReadCompanies, new(200, """
-            {"status":"COMPLETE","results":[],"errors":[{"status":"error","category":"INTERNAL_ERROR",
+            {"status":"COMPLETE","results":[],"errors":[{"status":"error","category":"OBJECT_NOT_FOUND",
+             "message":"Could not get some COMPANY objects.","context":{"ids":["20185735999"]}},
+             {"status":"error","category":"INTERNAL_ERROR",
              "message":"Could not read some COMPANY objects.","context":{"ids":["20185735002"]}}]}
             """));
         var failed = await world.RunAsync();

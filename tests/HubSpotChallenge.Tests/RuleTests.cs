@@ -40,7 +40,8 @@ public sealed class RuleTests
     [InlineData(HttpRequestError.NameResolutionError, false)]
     [InlineData(HttpRequestError.ResponseEnded, true)]
     [InlineData(HttpRequestError.Unknown, true)]
-    public void NoAnswerIsRetriedAndMayHaveHappenedUnlessNoConnectionWasMade(HttpRequestError error, bool mayHaveHappened)
+    public void NoAnswerIsRetriedAndMayHaveHappenedUnlessNoConnectionWasMade(HttpRequestError error,
+        bool mayHaveHappened)
     {
         var failure = RetryPolicy.Decide(new("creating", 0, [], null, new HttpRequestException(error)), attempt: 1);
 
@@ -56,11 +57,12 @@ public sealed class RuleTests
     }
 
     [Theory]
-    [InlineData(429, "{\"policyName\":\"TEN_SECONDLY_ROLLING\"}", 10, 10)]
+    [InlineData(429, "{\"message\":\"You have reached your ten_secondly_rolling limit.\"}", 10, 10)]
     [InlineData(429, "{\"message\":\"You have reached your secondly limit.\"}", 1, 1)]
     [InlineData(423, "", 2, 2)]
     [InlineData(503, "", 0.8, 1.2)]
-    public void WithoutRetryAfterTheWaitIsTheLimitsWindowElseABackoff(int status, string body, double least, double most)
+    public void WithoutRetryAfterTheWaitIsTheLimitsWindowElseABackoff(int status, string body, double least,
+        double most)
     {
         var failure = RetryPolicy.Decide(Answer(status, body), attempt: 1);
 
@@ -74,12 +76,29 @@ public sealed class RuleTests
     public void TheBackoffDoublesWithJitter(int attempt, double least, double most) =>
         Assert.InRange(RetryPolicy.Decide(Answer(500), attempt).Wait.TotalSeconds, least, most);
 
-    [Fact]
-    public void RetryAfterDecidesTheWaitAndOverAMinuteIsNotWaited()
+    [Theory]
+    [InlineData(503, "")]
+    [InlineData(423, "")]
+    [InlineData(429, "")]
+    [InlineData(429, "{\"message\":\"You have reached your secondly limit.\"}")]
+    public void RetryAfterDecidesTheWaitUpToAMinuteAndLongerIsNotWaited(int status, string body)
     {
-        Assert.Equal(TimeSpan.FromSeconds(7), RetryPolicy.Decide(Answer(503, "", 7), attempt: 1).Wait);
-        Assert.False(RetryPolicy.Decide(Answer(429, "", 61), attempt: 1).TryAgain);
+        Assert.Equal(TimeSpan.FromSeconds(7), RetryPolicy.Decide(Answer(status, body, 7), attempt: 1).Wait);
+        Assert.True(RetryPolicy.Decide(Answer(status, body, 60), attempt: 1).TryAgain);
+        Assert.False(RetryPolicy.Decide(Answer(status, body, 61), attempt: 1).TryAgain);
     }
+
+    [Fact]
+    public void NoAnswerWithin30SecondsIsATimeout() => Assert.Equal(TimeSpan.FromSeconds(30), RetryPolicy.Timeout);
+
+    [Theory]
+    [InlineData("{\"errors\":[{\"context\":{\"requiredGranularScopes\":[\"a.read\"]}},{\"context\":{\"requiredScopes\":[\"b\"]}}]}",
+        "a.read, b")]
+    [InlineData("{\"context\":{\"missingScopes\":[\"c.write\"]}}", "c.write")]
+    [InlineData("{\"category\":\"MISSING_SCOPES\"}", "crm.objects.contacts.read, crm.objects.contacts.write, " +
+        "crm.objects.companies.read and crm.objects.companies.write")]
+    public void A403NamesTheScopesHubSpotListsWhereverItPutsThemElseTheFourTheProgramNeeds(string body, string scopes) =>
+        Assert.Equal(scopes, Answer(403, body).Scopes);
 
     [Fact]
     public void TheFourthAttemptIsTheLast()
@@ -109,7 +128,11 @@ public sealed class RuleTests
     static Answer Answer(int status, string body = "", int? retryAfter = null)
     {
         using var response = new HttpResponseMessage((HttpStatusCode)status);
-        response.Headers.RetryAfter = retryAfter is { } s ? new RetryConditionHeaderValue(TimeSpan.FromSeconds(s)) : null;
+        if (retryAfter is { } seconds)
+        {
+            response.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
+        }
+
         return new("creating", status, System.Text.Encoding.UTF8.GetBytes(body), response.Headers, null);
     }
 }

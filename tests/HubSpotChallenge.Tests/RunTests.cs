@@ -65,16 +65,30 @@ public sealed class RunTests
     }
 
     [Fact]
-    public async Task ConsecutiveRequestsArriveAtLeast200MillisecondsApart()
+    public async Task ConsecutiveRequestsArriveAtLeast200MillisecondsApartRetriesIncluded()
     {
         await using var world = await World.StartAsync();
+        world.HubSpot.Inject(Route.CreateContact, Fault.RateLimit("TEN_SECONDLY_ROLLING", retryAfter: 0));
 
         (await world.RunAsync()).ShouldExitWith(0);
         (await world.RunAsync()).ShouldExitWith(0);
 
         var times = world.HubSpot.Requests.Select(r => r.At).ToList();
-        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(195),
-            $"{(pair.Second - pair.First).TotalMilliseconds} ms apart"));
+        var gaps = times.Zip(times.Skip(1), (before, after) => after - before);
+        Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(195), $"{gap.TotalMilliseconds} ms apart"));
+    }
+
+    [Fact]
+    public async Task ControlCharactersInANameAreShownAsTheirCodesSoThatTheLineStaysOneLine()
+    {
+        await using var world = await World.StartAsync();
+        world.Environment["FIRSTNAME"] = "Ada\u001b[2J";
+        world.Environment["LASTNAME"] = "Love\u009blace\u007f";
+
+        var run = (await world.RunAsync()).ShouldExitWith(0);
+
+        Assert.StartsWith("Contact 37765128902 created: Ada\\u001B[2J Love\\u009Blace\\u007F <ada2j.lovelace@example.com>\n",
+            run.Stdout, StringComparison.Ordinal);
     }
 
     static void Json(string expected, string actual) =>

@@ -66,7 +66,7 @@ public sealed class World : IAsyncDisposable
         return this;
     }
 
-    /// <summary>Runs the app and waits for it to exit; <paramref name="whileRunning"/> gets its process meanwhile.</summary>
+    /// <summary>Runs the app and waits for its exit; <paramref name="whileRunning"/> gets its process meanwhile.</summary>
     public async Task<AppRun> RunAsync(string[] args, Func<Process, Task>? whileRunning = null)
     {
         var start = new ProcessStartInfo(App[0])
@@ -105,13 +105,14 @@ public sealed class World : IAsyncDisposable
         var run = new AppRun(process.ExitCode, (await stdout).ReplaceLineEndings("\n"),
             (await stderr).ReplaceLineEndings("\n"));
         TestContext.Current.TestOutputHelper?.WriteLine($"$ app {string.Join(' ', args)}\n{run}");
-        Assert.False(run.Output.Contains(FakeHubSpotServer.Token, StringComparison.Ordinal), $"The token is shown.\n{run}");
+        Assert.False(run.Output.Contains(FakeHubSpotServer.Token, StringComparison.Ordinal), $"The token shows.\n{run}");
         return run;
     }
 
     public Task<AppRun> RunAsync() => RunAsync([]);
 
-    /// <summary>Runs the app and sends it <paramref name="signal"/> once <paramref name="when"/> holds, as Ctrl+C does.</summary>
+    /// <summary>Runs the app, and sends it <paramref name="signal"/> (as Ctrl+C does) once <paramref name="when"/>
+    /// holds.</summary>
     public Task<AppRun> RunAndSignalAsync(int signal, Func<bool> when, int afterMs = 0)
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "Signals are sent through libc's kill().");
