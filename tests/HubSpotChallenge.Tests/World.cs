@@ -101,7 +101,17 @@ public sealed class World : IAsyncDisposable
             await whileRunning(process);
         }
 
-        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(90), ct);
+        try
+        {
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(90), ct);
+        }
+        catch (TimeoutException)
+        {
+            // A hung app is killed, and what it printed so far shows why.
+            process.Kill(entireProcessTree: true);
+            throw new XunitException($"The app did not exit within 90 s.\n{await stdout}{await stderr}");
+        }
+
         var run = new AppRun(process.ExitCode, (await stdout).ReplaceLineEndings("\n"),
             (await stderr).ReplaceLineEndings("\n"));
         TestContext.Current.TestOutputHelper?.WriteLine($"$ app {string.Join(' ', args)}\n{run}");
